@@ -1,0 +1,37 @@
+"""Replies the service gives in its own words, in the site's language."""
+
+_NOT_COVERED = {
+    "en": "I couldn't find that in this site's information, so I'd rather not guess. "
+    "If you leave your contact details, someone from the team will get back to you.",
+    "es": "No encuentro eso en la información de este sitio y prefiero no adivinar. "
+    "Si deja sus datos de contacto, alguien del equipo le responderá.",
+    "fr": "Je ne trouve pas cela dans les informations de ce site et je préfère ne pas deviner. "
+    "Laissez vos coordonnées et quelqu'un de l'équipe vous répondra.",
+    "de": "Dazu finde ich nichts in den Informationen dieser Website, und ich möchte nicht raten. "
+    "Hinterlassen Sie Ihre Kontaktdaten, dann meldet sich jemand aus dem Team.",
+    "pt": "Não encontrei isso nas informações deste site e prefiro não adivinhar. "
+    "Deixe seus contatos e alguém da equipe vai responder.",
+    "it": "Non trovo questa informazione nel sito e preferisco non tirare a indovinare. "
+    "Lascia i tuoi contatti e qualcuno del team ti risponderà.",
+    "nl": "Dat staat niet in de informatie van deze site, en ik gok liever niet. "
+    "Laat uw contactgegevens achter, dan neemt iemand van het team contact op.",
+}
+
+_UNAVAILABLE = {
+    "en": "Sorry, I can't answer right now. Please try again in a moment, or leave your contact details.",
+    "es": "Lo siento, ahora no puedo responder. Inténtelo de nuevo en un momento o deje sus datos de contacto.",
+    "fr": "Désolé, je ne peux pas répondre pour le moment. Réessayez dans un instant ou laissez vos coordonnées.",
+    "de": "Entschuldigung, ich kann gerade nicht antworten. Versuchen Sie es gleich noch einmal "
+    "oder hinterlassen Sie Ihre Kontaktdaten.",
+    "pt": "Desculpe, não consigo responder agora. Tente de novo daqui a pouco ou deixe seus contatos.",
+    "it": "Mi dispiace, ora non riesco a rispondere. Riprova tra un momento o lascia i tuoi contatti.",
+    "nl": "Sorry, ik kan nu niet antwoorden. Probeer het zo opnieuw of laat uw contactgegevens achter.",
+}
+
+
+def not_covered(language: str) -> str:
+    return _NOT_COVERED.get(language, _NOT_COVERED["en"])
+
+
+def unavailable(language: str) -> str:
+    return _UNAVAILABLE.get(language, _UNAVAILABLE["en"])

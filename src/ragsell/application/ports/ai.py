@@ -1,0 +1,37 @@
+"""Finding what the knowledge base says, and the model that phrases answers."""
+
+from collections.abc import AsyncIterator
+from typing import Protocol
+
+import msgspec
+
+from ragsell.domain.conversations import Role
+from ragsell.domain.ids import SiteId
+from ragsell.domain.knowledge import Passage
+
+
+class ChatTurn(msgspec.Struct, frozen=True, kw_only=True):
+    role: Role
+    text: str
+
+
+class ChatRequest(msgspec.Struct, frozen=True, kw_only=True):
+    system: str
+    history: tuple[ChatTurn, ...]
+    # Passages are data: adapters place them apart from the rules, never inside them.
+    passages: tuple[Passage, ...]
+    question: str
+
+
+class ModelUnavailable(Exception):
+    """The model could not answer: throttled, failed, timed out or stalled."""
+
+
+class ChatModel(Protocol):
+    def stream(self, request: ChatRequest) -> AsyncIterator[str]:
+        """Text of the answer, piece by piece. Raises ModelUnavailable."""
+
+
+class Retriever(Protocol):
+    async def search(self, site_id: SiteId, query: str, *, limit: int) -> list[Passage]:
+        """The site's passages closest to ``query``, best first; only that site's."""

@@ -1,0 +1,37 @@
+"""Counters shared by every app process: usage against plan limits, and rate-limit windows."""
+
+from datetime import datetime, timedelta
+from typing import Protocol
+
+import msgspec
+
+from ragsell.domain.ids import OwnerId, SiteId
+from ragsell.domain.usage import Meter
+
+
+class UsageLedger(Protocol):
+    async def reserve(
+        self, *, owner_id: OwnerId, site_id: SiteId | None, meter: Meter, period_start: datetime, amount: int, limit: int
+    ) -> bool:
+        """Atomically add ``amount`` to the owner's counter for the period unless that
+        would pass ``limit``; returns whether it was added. Concurrent calls never
+        together pass the limit."""
+
+    async def release(
+        self, *, owner_id: OwnerId, site_id: SiteId | None, meter: Meter, period_start: datetime, amount: int
+    ) -> None:
+        """Give back units reserved earlier (never below zero)."""
+
+    async def used(self, owner_id: OwnerId, periods: dict[Meter, datetime]) -> dict[Meter, int]:
+        """Units used for each meter in the given period (0 when nothing was used)."""
+
+
+class RateDecision(msgspec.Struct, frozen=True, kw_only=True):
+    allowed: bool
+    retry_after_seconds: int
+
+
+class RateLimiter(Protocol):
+    async def hit(self, key: str, *, limit: int, window: timedelta, now: datetime) -> RateDecision:
+        """Count one event under ``key`` in the fixed window containing ``now``;
+        refused once ``limit`` events were counted in that window."""

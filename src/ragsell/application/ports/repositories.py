@@ -1,0 +1,113 @@
+"""Where aggregates are kept. Every method on tenant data takes the tenant's scope
+(owner or site); no method reads across tenants."""
+
+from datetime import datetime
+from typing import Protocol
+
+from ragsell.domain.accounts import LoginSession, Owner
+from ragsell.domain.conversations import Conversation, Message, PageView, Role
+from ragsell.domain.ids import ClientMessageId, ConversationId, LeadId, OwnerId, SiteId, SnippetId, WidgetKey
+from ragsell.domain.knowledge import Snippet
+from ragsell.domain.leads import Lead, LeadStatus
+from ragsell.domain.sites import Site
+
+
+class DuplicateKey(Exception):
+    """A unique key (email, widget key, client message id...) is already taken."""
+
+
+class OwnerRepository(Protocol):
+    async def add(self, owner: Owner) -> None:
+        """Raises DuplicateKey when the email is taken."""
+
+    async def get(self, owner_id: OwnerId) -> Owner | None: ...
+
+    async def by_email(self, email: str) -> Owner | None: ...
+
+    async def set_password_hash(self, owner_id: OwnerId, password_hash: str) -> None: ...
+
+    async def set_plan(self, owner_id: OwnerId, plan: str) -> None: ...
+
+
+class SessionRepository(Protocol):
+    async def add(self, session: LoginSession) -> None: ...
+
+    async def get(self, token_hash: str, *, now: datetime) -> LoginSession | None:
+        """The session, only while it has not expired."""
+
+    async def save_seen(self, session: LoginSession) -> None:
+        """Store a touched session's last-seen and expiry times."""
+
+    async def remove(self, token_hash: str) -> None: ...
+
+    async def remove_for_owner(self, owner_id: OwnerId, *, keep: str | None = None) -> int:
+        """End all of an owner's sessions but ``keep`` (a token hash); returns how many ended."""
+
+
+class SiteRepository(Protocol):
+    async def add(self, site: Site) -> None: ...
+
+    async def get(self, owner_id: OwnerId, site_id: SiteId) -> Site | None: ...
+
+    async def by_widget_key(self, widget_key: WidgetKey) -> Site | None: ...
+
+    async def list_for_owner(self, owner_id: OwnerId) -> list[Site]:
+        """Oldest first."""
+
+    async def replace(self, site: Site) -> bool:
+        """Store new settings of an existing site of the same owner; False when there is none."""
+
+    async def remove(self, owner_id: OwnerId, site_id: SiteId) -> bool: ...
+
+
+class SnippetRepository(Protocol):
+    async def add(self, snippet: Snippet) -> None: ...
+
+    async def list_for_site(self, site_id: SiteId) -> list[Snippet]:
+        """Oldest first."""
+
+    async def remove(self, site_id: SiteId, snippet_id: SnippetId) -> bool: ...
+
+
+class ConversationRepository(Protocol):
+    async def add(self, conversation: Conversation) -> None: ...
+
+    async def get(self, site_id: SiteId, conversation_id: ConversationId) -> Conversation | None: ...
+
+    async def list_for_site(self, site_id: SiteId, *, before: datetime | None, limit: int) -> list[Conversation]:
+        """Most recently active first, those active before ``before`` when given."""
+
+    async def add_message(self, message: Message) -> None:
+        """Also moves the conversation's last-message time. Raises DuplicateKey when the
+        conversation already has a message of that role with that client message id."""
+
+    async def message_by_client_id(
+        self, site_id: SiteId, conversation_id: ConversationId, client_message_id: ClientMessageId, role: Role
+    ) -> Message | None: ...
+
+    async def messages(self, site_id: SiteId, conversation_id: ConversationId) -> list[Message]:
+        """Oldest first."""
+
+
+class PageViewRepository(Protocol):
+    async def add(self, view: PageView, *, expires_at: datetime) -> None: ...
+
+    async def count_visitors(self, site_id: SiteId, *, since: datetime, until: datetime) -> int:
+        """Distinct visitors with a page view in (since, until]."""
+
+
+class LeadRepository(Protocol):
+    async def add(self, lead: Lead) -> None: ...
+
+    async def get(self, site_id: SiteId, lead_id: LeadId) -> Lead | None: ...
+
+    async def list_for_site(self, site_id: SiteId, *, before: datetime | None, limit: int) -> list[Lead]:
+        """Newest first."""
+
+    async def set_status(self, site_id: SiteId, lead_id: LeadId, status: LeadStatus) -> bool: ...
+
+
+class SiteDataEraser(Protocol):
+    async def erase_site(self, site_id: SiteId) -> None:
+        """Remove everything stored under a site: knowledge, conversations, messages,
+        page views and leads."""

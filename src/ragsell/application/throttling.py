@@ -1,0 +1,36 @@
+"""Rate limits on what comes from outside, counted in the shared store."""
+
+from datetime import datetime, timedelta
+
+import msgspec
+
+from ragsell.application.errors import RateLimited
+from ragsell.application.ports.metering import RateLimiter
+
+
+class RateRule(msgspec.Struct, frozen=True, kw_only=True):
+    name: str
+    limit: int
+    window: timedelta
+
+
+LOGIN_PER_ACCOUNT = RateRule(name="login-account", limit=10, window=timedelta(minutes=15))
+LOGIN_PER_IP = RateRule(name="login-ip", limit=50, window=timedelta(minutes=15))
+SIGNUP_PER_IP = RateRule(name="signup-ip", limit=10, window=timedelta(hours=1))
+MESSAGES_PER_VISITOR = RateRule(name="msg-visitor", limit=20, window=timedelta(minutes=1))
+MESSAGES_PER_SITE = RateRule(name="msg-site", limit=600, window=timedelta(minutes=1))
+CONVERSATIONS_PER_VISITOR = RateRule(name="conv-visitor", limit=20, window=timedelta(hours=1))
+PAGE_VIEWS_PER_VISITOR = RateRule(name="view-visitor", limit=120, window=timedelta(minutes=1))
+LEADS_PER_VISITOR = RateRule(name="lead-visitor", limit=5, window=timedelta(hours=1))
+
+
+class Throttle:
+    def __init__(self, limiter: RateLimiter) -> None:
+        self._limiter = limiter
+
+    async def check(self, rule: RateRule, subject: str, now: datetime) -> None:
+        decision = await self._limiter.hit(f"{rule.name}:{subject}", limit=rule.limit, window=rule.window, now=now)
+        if not decision.allowed:
+            raise RateLimited(
+                "Too many requests; please wait a moment and try again.", retry_after=decision.retry_after_seconds
+            )

@@ -1,0 +1,55 @@
+"""Reserving plan units before work is done, and giving them back when it fails."""
+
+from datetime import datetime
+
+import msgspec
+
+from ragsell.application.errors import NotFound, QuotaExceeded
+from ragsell.application.ports.metering import UsageLedger
+from ragsell.application.ports.repositories import OwnerRepository
+from ragsell.domain.ids import OwnerId, SiteId
+from ragsell.domain.usage import Meter, PlanCatalogue, period_start_for
+
+_EXCEEDED = {
+    Meter.SITES: "Your plan allows no more sites; delete one or upgrade.",
+    Meter.PAGES: "Your plan allows no more pages in the knowledge base.",
+    Meter.CONVERSATIONS: "This site has reached its plan's conversations for this month.",
+    Meter.MESSAGES: "This site has reached its plan's messages for this month.",
+    Meter.VOICE_SECONDS: "This site has reached its plan's voice minutes for this month.",
+}
+
+
+class Reservation(msgspec.Struct, frozen=True, kw_only=True):
+    owner_id: OwnerId
+    site_id: SiteId | None
+    meter: Meter
+    period_start: datetime
+    amount: int
+
+
+class Quota:
+    def __init__(self, owners: OwnerRepository, ledger: UsageLedger, plans: PlanCatalogue) -> None:
+        self._owners = owners
+        self._ledger = ledger
+        self._plans = plans
+
+    async def reserve(
+        self, *, owner_id: OwnerId, site_id: SiteId | None, meter: Meter, amount: int, now: datetime
+    ) -> Reservation:
+        owner = await self._owners.get(owner_id)
+        if owner is None or owner.is_closed:
+            raise NotFound("That account does not exist.")
+        limit = self._plans.get(owner.plan).limit(meter)
+        reservation = Reservation(
+            owner_id=owner_id,
+            site_id=site_id,
+            meter=meter,
+            period_start=period_start_for(meter, owner.created_at, now),
+            amount=amount,
+        )
+        if not await self._ledger.reserve(**msgspec.structs.asdict(reservation), limit=limit):
+            raise QuotaExceeded(_EXCEEDED[meter], meter=meter.value, limit=limit)
+        return reservation
+
+    async def release(self, reservation: Reservation) -> None:
+        await self._ledger.release(**msgspec.structs.asdict(reservation))
