@@ -1,0 +1,66 @@
+from datetime import datetime
+
+import msgspec
+
+from ragsell.application.ports.repositories import DuplicateKey, OwnerRepository, SessionRepository
+from ragsell.domain.accounts import LoginSession, Owner
+from ragsell.domain.ids import OwnerId
+
+
+class InMemoryOwnerRepository(OwnerRepository):
+    def __init__(self) -> None:
+        self._owners: dict[OwnerId, Owner] = {}
+
+    async def add(self, owner: Owner) -> None:
+        if owner.id in self._owners or await self.by_email(owner.email) is not None:
+            raise DuplicateKey("email")
+        self._owners[owner.id] = owner
+
+    async def get(self, owner_id: OwnerId) -> Owner | None:
+        return self._owners.get(owner_id)
+
+    async def by_email(self, email: str) -> Owner | None:
+        wanted = email.lower()
+        return next((owner for owner in self._owners.values() if owner.email == wanted), None)
+
+    async def set_password_hash(self, owner_id: OwnerId, password_hash: str) -> None:
+        if owner_id in self._owners:
+            self._owners[owner_id] = msgspec.structs.replace(self._owners[owner_id], password_hash=password_hash)
+
+    async def set_plan(self, owner_id: OwnerId, plan: str) -> None:
+        if owner_id in self._owners:
+            self._owners[owner_id] = msgspec.structs.replace(self._owners[owner_id], plan=plan)
+
+
+class InMemorySessionRepository(SessionRepository):
+    def __init__(self) -> None:
+        self._sessions: dict[str, LoginSession] = {}
+
+    async def add(self, session: LoginSession) -> None:
+        if session.token_hash in self._sessions:
+            raise DuplicateKey("token_hash")
+        self._sessions[session.token_hash] = session
+
+    async def get(self, token_hash: str, *, now: datetime) -> LoginSession | None:
+        session = self._sessions.get(token_hash)
+        return session if session is not None and session.is_active(now) else None
+
+    async def save_seen(self, session: LoginSession) -> None:
+        stored = self._sessions.get(session.token_hash)
+        if stored is not None:
+            self._sessions[session.token_hash] = msgspec.structs.replace(
+                stored, last_seen_at=session.last_seen_at, expires_at=session.expires_at
+            )
+
+    async def remove(self, token_hash: str) -> None:
+        self._sessions.pop(token_hash, None)
+
+    async def remove_for_owner(self, owner_id: OwnerId, *, keep: str | None = None) -> int:
+        ending = [
+            token_hash
+            for token_hash, session in self._sessions.items()
+            if session.owner_id == owner_id and token_hash != keep
+        ]
+        for token_hash in ending:
+            del self._sessions[token_hash]
+        return len(ending)

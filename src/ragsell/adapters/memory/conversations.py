@@ -1,0 +1,68 @@
+from datetime import datetime
+
+import msgspec
+
+from ragsell.application.ports.repositories import ConversationRepository, DuplicateKey
+from ragsell.domain.conversations import Conversation, Message, Role
+from ragsell.domain.ids import ClientMessageId, ConversationId, SiteId
+
+
+class InMemoryConversationRepository(ConversationRepository):
+    def __init__(self) -> None:
+        self._conversations: dict[ConversationId, Conversation] = {}
+        self._messages: dict[ConversationId, list[Message]] = {}
+
+    async def add(self, conversation: Conversation) -> None:
+        if conversation.id in self._conversations:
+            raise DuplicateKey("id")
+        self._conversations[conversation.id] = conversation
+        self._messages[conversation.id] = []
+
+    async def get(self, site_id: SiteId, conversation_id: ConversationId) -> Conversation | None:
+        conversation = self._conversations.get(conversation_id)
+        return conversation if conversation is not None and conversation.site_id == site_id else None
+
+    async def list_for_site(self, site_id: SiteId, *, before: datetime | None, limit: int) -> list[Conversation]:
+        found = [
+            conversation
+            for conversation in self._conversations.values()
+            if conversation.site_id == site_id and (before is None or conversation.last_message_at < before)
+        ]
+        found.sort(key=lambda conversation: (conversation.last_message_at, conversation.id), reverse=True)
+        return found[:limit]
+
+    async def add_message(self, message: Message) -> None:
+        conversation = await self.get(message.site_id, message.conversation_id)
+        if conversation is None:
+            raise LookupError("no such conversation")
+        existing = await self.message_by_client_id(
+            message.site_id, message.conversation_id, message.client_message_id, message.role
+        )
+        if existing is not None:
+            raise DuplicateKey("client_message_id")
+        self._messages[conversation.id].append(message)
+        self._conversations[conversation.id] = msgspec.structs.replace(
+            conversation, last_message_at=max(conversation.last_message_at, message.created_at)
+        )
+
+    async def message_by_client_id(
+        self, site_id: SiteId, conversation_id: ConversationId, client_message_id: ClientMessageId, role: Role
+    ) -> Message | None:
+        return next(
+            (
+                message
+                for message in await self.messages(site_id, conversation_id)
+                if message.client_message_id == client_message_id and message.role == role
+            ),
+            None,
+        )
+
+    async def messages(self, site_id: SiteId, conversation_id: ConversationId) -> list[Message]:
+        if await self.get(site_id, conversation_id) is None:
+            return []
+        return sorted(self._messages[conversation_id], key=lambda message: (message.created_at, message.role != Role.VISITOR))
+
+    async def erase_site(self, site_id: SiteId) -> None:
+        for conversation_id in [c.id for c in self._conversations.values() if c.site_id == site_id]:
+            del self._conversations[conversation_id]
+            del self._messages[conversation_id]

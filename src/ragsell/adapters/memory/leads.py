@@ -1,0 +1,41 @@
+from datetime import datetime
+
+import msgspec
+
+from ragsell.application.ports.repositories import DuplicateKey, LeadRepository
+from ragsell.domain.ids import LeadId, SiteId
+from ragsell.domain.leads import Lead, LeadStatus
+
+
+class InMemoryLeadRepository(LeadRepository):
+    def __init__(self) -> None:
+        self._leads: dict[LeadId, Lead] = {}
+
+    async def add(self, lead: Lead) -> None:
+        if lead.id in self._leads:
+            raise DuplicateKey("id")
+        self._leads[lead.id] = lead
+
+    async def get(self, site_id: SiteId, lead_id: LeadId) -> Lead | None:
+        lead = self._leads.get(lead_id)
+        return lead if lead is not None and lead.site_id == site_id else None
+
+    async def list_for_site(self, site_id: SiteId, *, before: datetime | None, limit: int) -> list[Lead]:
+        found = [
+            lead
+            for lead in self._leads.values()
+            if lead.site_id == site_id and (before is None or lead.created_at < before)
+        ]
+        found.sort(key=lambda lead: (lead.created_at, lead.id), reverse=True)
+        return found[:limit]
+
+    async def set_status(self, site_id: SiteId, lead_id: LeadId, status: LeadStatus) -> bool:
+        lead = await self.get(site_id, lead_id)
+        if lead is None:
+            return False
+        self._leads[lead_id] = msgspec.structs.replace(lead, status=status)
+        return True
+
+    async def erase_site(self, site_id: SiteId) -> None:
+        for lead_id in [lead.id for lead in self._leads.values() if lead.site_id == site_id]:
+            del self._leads[lead_id]

@@ -1,0 +1,64 @@
+import math
+from collections import defaultdict
+from datetime import datetime, timedelta
+
+from ragsell.application.ports.metering import RateDecision, RateLimiter, UsageLedger
+from ragsell.domain.ids import OwnerId, SiteId
+from ragsell.domain.usage import Meter, fits
+
+_CounterKey = tuple[OwnerId, Meter, datetime]
+
+
+class InMemoryUsageLedger(UsageLedger):
+    """Check-and-add happens without an await in between, so it is atomic on the event loop."""
+
+    def __init__(self) -> None:
+        self._used: dict[_CounterKey, int] = defaultdict(int)
+        self._by_site: dict[_CounterKey, dict[SiteId, int]] = defaultdict(lambda: defaultdict(int))
+
+    async def reserve(
+        self, *, owner_id: OwnerId, site_id: SiteId | None, meter: Meter, period_start: datetime, amount: int, limit: int
+    ) -> bool:
+        key = (owner_id, meter, period_start)
+        if not fits(used=self._used[key], amount=amount, limit=limit):
+            return False
+        self._used[key] += amount
+        if site_id is not None:
+            self._by_site[key][site_id] += amount
+        return True
+
+    async def release(
+        self, *, owner_id: OwnerId, site_id: SiteId | None, meter: Meter, period_start: datetime, amount: int
+    ) -> None:
+        key = (owner_id, meter, period_start)
+        self._used[key] = max(0, self._used[key] - amount)
+        if site_id is not None:
+            self._by_site[key][site_id] = max(0, self._by_site[key][site_id] - amount)
+
+    async def used(self, owner_id: OwnerId, periods: dict[Meter, datetime]) -> dict[Meter, int]:
+        return {meter: self._used.get((owner_id, meter, start), 0) for meter, start in periods.items()}
+
+
+def window_start(now: datetime, window: timedelta) -> datetime:
+    """Fixed windows aligned on the epoch, so every process agrees where one starts."""
+    seconds = window.total_seconds()
+    return datetime.fromtimestamp(math.floor(now.timestamp() / seconds) * seconds, tz=now.tzinfo)
+
+
+def retry_after(now: datetime, start: datetime, window: timedelta) -> int:
+    return max(1, math.ceil((start + window - now).total_seconds()))
+
+
+class InMemoryRateLimiter(RateLimiter):
+    def __init__(self) -> None:
+        # (key, window start) -> (count, when the window ends)
+        self._windows: dict[tuple[str, datetime], tuple[int, datetime]] = {}
+
+    async def hit(self, key: str, *, limit: int, window: timedelta, now: datetime) -> RateDecision:
+        self._windows = {k: v for k, v in self._windows.items() if v[1] > now}
+        start = window_start(now, window)
+        count = self._windows.get((key, start), (0, now))[0] + 1
+        self._windows[(key, start)] = (count, start + window)
+        if count <= limit:
+            return RateDecision(allowed=True, retry_after_seconds=0)
+        return RateDecision(allowed=False, retry_after_seconds=retry_after(now, start, window))

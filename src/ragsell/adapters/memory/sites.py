@@ -1,0 +1,36 @@
+from ragsell.application.ports.repositories import DuplicateKey, SiteRepository
+from ragsell.domain.ids import OwnerId, SiteId, WidgetKey
+from ragsell.domain.sites import Site
+
+
+class InMemorySiteRepository(SiteRepository):
+    def __init__(self) -> None:
+        self._sites: dict[SiteId, Site] = {}
+
+    async def add(self, site: Site) -> None:
+        if site.id in self._sites or await self.by_widget_key(site.widget_key) is not None:
+            raise DuplicateKey("widget_key")
+        self._sites[site.id] = site
+
+    async def get(self, owner_id: OwnerId, site_id: SiteId) -> Site | None:
+        site = self._sites.get(site_id)
+        return site if site is not None and site.owner_id == owner_id else None
+
+    async def by_widget_key(self, widget_key: WidgetKey) -> Site | None:
+        return next((site for site in self._sites.values() if site.widget_key == widget_key), None)
+
+    async def list_for_owner(self, owner_id: OwnerId) -> list[Site]:
+        owned = [site for site in self._sites.values() if site.owner_id == owner_id]
+        return sorted(owned, key=lambda site: (site.created_at, site.id))
+
+    async def replace(self, site: Site) -> bool:
+        if await self.get(site.owner_id, site.id) is None:
+            return False
+        self._sites[site.id] = site
+        return True
+
+    async def remove(self, owner_id: OwnerId, site_id: SiteId) -> bool:
+        if await self.get(owner_id, site_id) is None:
+            return False
+        del self._sites[site_id]
+        return True
