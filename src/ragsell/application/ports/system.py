@@ -13,3 +13,8 @@ class IdGenerator(Protocol):
 
     def secret_token(self) -> str:
         """A random secret of 256 bits, url-safe, for cookies and CSRF tokens."""
+
+
+class StoreProbe(Protocol):
+    async def ping(self) -> bool:
+        """Whether the store answers now (for the readiness check)."""

@@ -1,0 +1,187 @@
+"""Dependency injection: which adapter serves each port, chosen explicitly from settings."""
+
+from collections.abc import AsyncIterator, Iterable
+
+from dishka import AsyncContainer, Provider, Scope, make_async_container, provide
+
+from ragsell.adapters.local.keyword_retriever import KeywordRetriever
+from ragsell.adapters.local.quoting_chat_model import QuotingChatModel
+from ragsell.adapters.memory.accounts import InMemoryOwnerRepository, InMemorySessionRepository
+from ragsell.adapters.memory.conversations import InMemoryConversationRepository
+from ragsell.adapters.memory.leads import InMemoryLeadRepository
+from ragsell.adapters.memory.metering import InMemoryRateLimiter, InMemoryUsageLedger
+from ragsell.adapters.memory.page_views import InMemoryPageViewRepository
+from ragsell.adapters.memory.probe import InMemoryStoreProbe
+from ragsell.adapters.memory.site_data import InMemorySiteDataEraser
+from ragsell.adapters.memory.sites import InMemorySiteRepository
+from ragsell.adapters.memory.snippets import InMemorySnippetRepository
+from ragsell.adapters.security.argon2_hasher import Argon2PasswordHasher
+from ragsell.adapters.system.clock import SystemClock
+from ragsell.adapters.system.ids import SecretsIdGenerator
+from ragsell.application.accounts.change_password import ChangePassword
+from ragsell.application.accounts.current_owner import CurrentOwner
+from ragsell.application.accounts.log_in import LogIn
+from ragsell.application.accounts.log_out import LogOut
+from ragsell.application.accounts.register_owner import RegisterOwner
+from ragsell.application.accounts.sessions import SessionOpener
+from ragsell.application.conversations.count_active_visitors import CountActiveVisitors
+from ragsell.application.conversations.owner_conversations import GetTranscript, ListConversations
+from ragsell.application.conversations.post_visitor_message import PostVisitorMessage
+from ragsell.application.conversations.record_page_view import RecordPageView
+from ragsell.application.conversations.start_conversation import StartConversation
+from ragsell.application.conversations.visitor_conversation import VisitorConversation
+from ragsell.application.knowledge.add_snippet import AddSnippet
+from ragsell.application.knowledge.delete_snippet import DeleteSnippet
+from ragsell.application.knowledge.list_snippets import ListSnippets
+from ragsell.application.leads.capture_lead import CaptureLead
+from ragsell.application.leads.list_leads import ListLeads
+from ragsell.application.leads.set_lead_status import SetLeadStatus
+from ragsell.application.ports.ai import ChatModel, Retriever
+from ragsell.application.ports.metering import RateLimiter, UsageLedger
+from ragsell.application.ports.repositories import (
+    ConversationRepository,
+    LeadRepository,
+    OwnerRepository,
+    PageViewRepository,
+    SessionRepository,
+    SiteDataEraser,
+    SiteRepository,
+    SnippetRepository,
+)
+from ragsell.application.ports.security import PasswordHasher
+from ragsell.application.ports.system import Clock, IdGenerator, StoreProbe
+from ragsell.application.sites.add_site import AddSite
+from ragsell.application.sites.delete_site import DeleteSite
+from ragsell.application.sites.get_site import GetSite
+from ragsell.application.sites.list_sites import ListSites
+from ragsell.application.sites.update_site import UpdateSite
+from ragsell.application.sites.widget_config import GetWidgetConfig
+from ragsell.application.throttling import Throttle
+from ragsell.application.usage.change_plan import ChangePlan
+from ragsell.application.usage.quota import Quota
+from ragsell.application.usage.usage_summary import UsageSummary
+from ragsell.domain.accounts import SessionPolicy
+from ragsell.domain.retention import RetentionPolicy
+from ragsell.domain.usage import PlanCatalogue
+from ragsell.entrypoints.settings import Settings
+
+
+class PolicyProvider(Provider):
+    """Values read from settings once."""
+
+    def __init__(self, settings: Settings) -> None:
+        super().__init__(scope=Scope.APP)
+        self._settings = settings
+
+    @provide
+    def settings(self) -> Settings:
+        return self._settings
+
+    @provide
+    def plans(self) -> PlanCatalogue:
+        return self._settings.plan_catalogue()
+
+    @provide
+    def session_policy(self) -> SessionPolicy:
+        return self._settings.session_policy
+
+    @provide
+    def retention_policy(self) -> RetentionPolicy:
+        return self._settings.retention_policy
+
+
+class SystemProvider(Provider):
+    scope = Scope.APP
+    clock = provide(SystemClock, provides=Clock)
+    ids = provide(SecretsIdGenerator, provides=IdGenerator)
+
+    @provide
+    async def hasher(self) -> AsyncIterator[PasswordHasher]:
+        hasher = Argon2PasswordHasher()
+        yield hasher
+        hasher.close()
+
+
+class MemoryStoreProvider(Provider):
+    """Every repository in memory: the maintainers' harness (RAGSELL_STORE=memory)."""
+
+    scope = Scope.APP
+    owners = provide(InMemoryOwnerRepository, provides=OwnerRepository)
+    sessions = provide(InMemorySessionRepository, provides=SessionRepository)
+    sites = provide(InMemorySiteRepository, provides=SiteRepository)
+    snippets_store = provide(InMemorySnippetRepository)
+    conversations_store = provide(InMemoryConversationRepository)
+    page_views_store = provide(InMemoryPageViewRepository)
+    leads_store = provide(InMemoryLeadRepository)
+    ledger = provide(InMemoryUsageLedger, provides=UsageLedger)
+    limiter = provide(InMemoryRateLimiter, provides=RateLimiter)
+    eraser = provide(InMemorySiteDataEraser, provides=SiteDataEraser)
+    probe = provide(InMemoryStoreProbe, provides=StoreProbe)
+
+    @provide
+    def snippets(self, store: InMemorySnippetRepository) -> SnippetRepository:
+        return store
+
+    @provide
+    def conversations(self, store: InMemoryConversationRepository) -> ConversationRepository:
+        return store
+
+    @provide
+    def page_views(self, store: InMemoryPageViewRepository) -> PageViewRepository:
+        return store
+
+    @provide
+    def leads(self, store: InMemoryLeadRepository) -> LeadRepository:
+        return store
+
+
+class LocalAIProvider(Provider):
+    """Answers with no keys and no downloads: keyword retrieval and the quoting answerer."""
+
+    scope = Scope.APP
+    retriever = provide(KeywordRetriever, provides=Retriever)
+    model = provide(QuotingChatModel, provides=ChatModel)
+
+
+
+def _use_cases() -> Provider:
+    provider = Provider(scope=Scope.REQUEST)
+    for shared in (Throttle, Quota, SessionOpener):
+        provider.provide(shared, scope=Scope.APP)
+    for use_case in (
+        RegisterOwner,
+        LogIn,
+        LogOut,
+        CurrentOwner,
+        ChangePassword,
+        AddSite,
+        GetSite,
+        ListSites,
+        UpdateSite,
+        DeleteSite,
+        GetWidgetConfig,
+        AddSnippet,
+        ListSnippets,
+        DeleteSnippet,
+        RecordPageView,
+        CountActiveVisitors,
+        StartConversation,
+        VisitorConversation,
+        PostVisitorMessage,
+        ListConversations,
+        GetTranscript,
+        CaptureLead,
+        ListLeads,
+        SetLeadStatus,
+        UsageSummary,
+        ChangePlan,
+    ):
+        provider.provide(use_case)
+    return provider
+
+
+def make_container(settings: Settings, *, store: Provider, overrides: Iterable[Provider] = ()) -> AsyncContainer:
+    """``store`` serves the repositories; ``overrides`` come last and win (tests give a manual clock)."""
+    return make_async_container(
+        PolicyProvider(settings), SystemProvider(), store, LocalAIProvider(), _use_cases(), *overrides
+    )

@@ -1,0 +1,65 @@
+"""The Litestar application: routes, error mapping, OpenAPI, and the DI container."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from dishka import AsyncContainer
+from dishka.integrations.litestar import DishkaRouter, setup_dishka
+from litestar import Litestar
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import JsonRenderPlugin
+
+import ragsell
+from ragsell.entrypoints.http.dashboard.accounts import AccountController
+from ragsell.entrypoints.http.dashboard.conversations import ConversationController, LeadController
+from ragsell.entrypoints.http.dashboard.knowledge import SnippetController
+from ragsell.entrypoints.http.dashboard.security import same_origin_guard
+from ragsell.entrypoints.http.dashboard.sites import SiteController, UsageController
+from ragsell.entrypoints.http.errors import EXCEPTION_HANDLERS
+from ragsell.entrypoints.http.health import live, ready
+from ragsell.entrypoints.http.request_context import request_context_middleware
+from ragsell.entrypoints.http.widget.cors import widget_cors_middleware
+from ragsell.entrypoints.http.widget.routes import WidgetController
+from ragsell.entrypoints.settings import Settings
+
+# JSON bodies are small; anything larger is refused with 413 before it is read whole.
+MAX_BODY_BYTES = 64 * 1024
+
+
+def create_app(settings: Settings, container: AsyncContainer) -> Litestar:
+    """The app serving ``container``; closing the app closes the container."""
+
+    @asynccontextmanager
+    async def lifespan(_: Litestar) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            await container.close()
+
+    dashboard = DishkaRouter(
+        path="/",
+        route_handlers=[AccountController, SiteController, SnippetController, ConversationController, LeadController, UsageController],
+        guards=[same_origin_guard],
+    )
+    widget = DishkaRouter(path="/", route_handlers=[WidgetController])
+    operations = DishkaRouter(path="/", route_handlers=[live, ready], include_in_schema=True)
+    app = Litestar(
+        route_handlers=[dashboard, widget, operations],
+        exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
+        request_max_body_size=MAX_BODY_BYTES,
+        lifespan=[lifespan],
+        openapi_config=OpenAPIConfig(
+            title="ragsell",
+            version=ragsell.__version__,
+            description="Dashboard API (/api, owner sessions) and widget API (/widget/v1, public).",
+            path="/schema",
+            # The schema as JSON only: the HTML viewers load scripts from a CDN.
+            render_plugins=[JsonRenderPlugin(path="/openapi.json")],
+        ),
+        logging_config=None,
+        debug=False,
+    )
+    app.state.settings = settings
+    setup_dishka(container, app)
+    app.asgi_handler = request_context_middleware(widget_cors_middleware(app.asgi_handler))
+    return app

@@ -1,0 +1,303 @@
+"""What the dashboard API accepts and returns; kept apart from the domain's Structs."""
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from msgspec import UNSET, Meta, UnsetType
+
+from ragsell.application.conversations.owner_conversations import Transcript
+from ragsell.application.usage.usage_summary import UsageReport
+from ragsell.domain.accounts import MAX_NAME_LENGTH, MAX_PASSWORD_LENGTH, Owner
+from ragsell.domain.contact import MAX_EMAIL_LENGTH
+from ragsell.domain.conversations import Conversation, Message
+from ragsell.domain.knowledge import MAX_QUESTION_LENGTH, MAX_SNIPPET_TEXT_LENGTH, MAX_SNIPPET_TITLE_LENGTH, Snippet
+from ragsell.domain.leads import Lead
+from ragsell.domain.sites import (
+    MAX_GREETING_LENGTH,
+    MAX_ORIGINS,
+    MAX_PATTERN_LENGTH,
+    MAX_PATTERNS,
+    MAX_RETENTION_DAYS,
+    MAX_SUGGESTION_LENGTH,
+    MAX_SUGGESTIONS,
+    Site,
+)
+from ragsell.domain.urls import MAX_URL_LENGTH
+from ragsell.entrypoints.http.wire import BrandingView, Body, CitationView, View, branding_view, citation_views
+
+Name = Annotated[str, Meta(min_length=1, max_length=MAX_NAME_LENGTH)]
+Email = Annotated[str, Meta(min_length=3, max_length=MAX_EMAIL_LENGTH)]
+Password = Annotated[str, Meta(min_length=1, max_length=MAX_PASSWORD_LENGTH)]
+Url = Annotated[str, Meta(min_length=1, max_length=MAX_URL_LENGTH)]
+Pattern = Annotated[str, Meta(min_length=1, max_length=MAX_PATTERN_LENGTH)]
+
+
+# Accounts
+
+class SignUpBody(Body):
+    name: Name
+    email: Email
+    password: Password
+    confirms_minimum_age: bool
+
+
+class LogInBody(Body):
+    email: Email
+    password: Password
+
+
+class ChangePasswordBody(Body):
+    current_password: Password
+    new_password: Password
+
+
+class OwnerView(View):
+    id: str
+    name: str
+    email: str
+    plan: str
+    created_at: datetime
+
+
+class SessionView(View):
+    owner: OwnerView
+    csrf_token: str
+    expires_at: datetime
+
+
+class PasswordChangedView(View):
+    ended_sessions: int
+
+
+def owner_view(owner: Owner) -> OwnerView:
+    return OwnerView(id=owner.id, name=owner.name, email=owner.email, plan=owner.plan, created_at=owner.created_at)
+
+
+# Sites
+
+class AddSiteBody(Body):
+    name: Name
+    url: Url
+
+
+class BrandingBody(Body):
+    assistant_name: Name
+    colour: Annotated[str, Meta(min_length=7, max_length=7)]
+    greeting: Annotated[str, Meta(max_length=MAX_GREETING_LENGTH)]
+    position: Literal["bottom-right", "bottom-left"]
+    language: Annotated[str, Meta(min_length=2, max_length=5)]
+    tone: Literal["friendly", "professional", "concise"]
+    suggested_questions: Annotated[
+        list[Annotated[str, Meta(max_length=MAX_SUGGESTION_LENGTH)]], Meta(max_length=MAX_SUGGESTIONS)
+    ] = []
+
+
+class CrawlBody(Body):
+    include_patterns: Annotated[list[Pattern], Meta(max_length=MAX_PATTERNS)] = []
+    exclude_patterns: Annotated[list[Pattern], Meta(max_length=MAX_PATTERNS)] = []
+    schedule: Literal["manual", "daily", "weekly"] = "weekly"
+    www_is_same_site: bool = True
+
+
+class UpdateSiteBody(Body):
+    name: Name | UnsetType = UNSET
+    branding: BrandingBody | UnsetType = UNSET
+    allowed_origins: Annotated[list[Url], Meta(max_length=MAX_ORIGINS)] | UnsetType = UNSET
+    crawl: CrawlBody | UnsetType = UNSET
+    retention_days: Annotated[int, Meta(ge=1, le=MAX_RETENTION_DAYS)] | None | UnsetType = UNSET
+    voice_enabled: bool | UnsetType = UNSET
+    country: Annotated[str, Meta(min_length=2, max_length=2)] | None | UnsetType = UNSET
+
+
+class CrawlView(View):
+    include_patterns: list[str]
+    exclude_patterns: list[str]
+    schedule: str
+    www_is_same_site: bool
+
+
+class SiteView(View):
+    id: str
+    name: str
+    url: str
+    widget_key: str
+    branding: BrandingView
+    allowed_origins: list[str]
+    crawl: CrawlView
+    retention_days: int | None
+    voice_enabled: bool
+    country: str | None
+    created_at: datetime
+
+
+def site_view(site: Site) -> SiteView:
+    crawl = site.crawl
+    return SiteView(
+        id=site.id,
+        name=site.name,
+        url=site.url,
+        widget_key=site.widget_key,
+        branding=branding_view(site.branding),
+        allowed_origins=list(site.allowed_origins),
+        crawl=CrawlView(
+            include_patterns=list(crawl.include_patterns),
+            exclude_patterns=list(crawl.exclude_patterns),
+            schedule=crawl.schedule.value,
+            www_is_same_site=crawl.www_is_same_site,
+        ),
+        retention_days=site.retention_days,
+        voice_enabled=site.voice_enabled,
+        country=site.country,
+        created_at=site.created_at,
+    )
+
+
+# Knowledge
+
+class AddSnippetBody(Body):
+    kind: Literal["text", "qa"]
+    title: Annotated[str, Meta(min_length=1, max_length=MAX_SNIPPET_TITLE_LENGTH)]
+    text: Annotated[str, Meta(min_length=1, max_length=MAX_SNIPPET_TEXT_LENGTH)]
+    question: Annotated[str, Meta(min_length=1, max_length=MAX_QUESTION_LENGTH)] | None = None
+
+
+class SnippetView(View):
+    id: str
+    kind: str
+    title: str
+    question: str | None
+    text: str
+    created_at: datetime
+
+
+def snippet_view(snippet: Snippet) -> SnippetView:
+    return SnippetView(
+        id=snippet.id,
+        kind=snippet.kind.value,
+        title=snippet.title,
+        question=snippet.question,
+        text=snippet.text,
+        created_at=snippet.created_at,
+    )
+
+
+# Conversations and visitors
+
+class ActiveVisitorsView(View):
+    active_now: int
+    window_seconds: int
+
+
+class MessageView(View):
+    id: str
+    role: str
+    text: str
+    channel: str
+    citations: list[CitationView]
+    answered: bool | None
+    created_at: datetime
+
+
+class ConversationView(View):
+    id: str
+    visitor_id: str
+    started_at: datetime
+    last_message_at: datetime
+
+
+class TranscriptView(View):
+    conversation: ConversationView
+    messages: list[MessageView]
+
+
+def message_view(message: Message) -> MessageView:
+    return MessageView(
+        id=message.id,
+        role=message.role.value,
+        text=message.text,
+        channel=message.channel.value,
+        citations=citation_views(message.citations),
+        answered=message.answered,
+        created_at=message.created_at,
+    )
+
+
+def conversation_view(conversation: Conversation) -> ConversationView:
+    return ConversationView(
+        id=conversation.id,
+        visitor_id=conversation.visitor_id,
+        started_at=conversation.started_at,
+        last_message_at=conversation.last_message_at,
+    )
+
+
+def transcript_view(transcript: Transcript) -> TranscriptView:
+    return TranscriptView(
+        conversation=conversation_view(transcript.conversation),
+        messages=[message_view(message) for message in transcript.messages],
+    )
+
+
+# Leads
+
+class LeadStatusBody(Body):
+    status: Literal["new", "contacted", "closed"]
+
+
+class LeadView(View):
+    id: str
+    visitor_id: str
+    conversation_id: str | None
+    name: str
+    email: str | None
+    phone: str | None
+    message: str
+    kind: str
+    status: str
+    page_url: str | None
+    created_at: datetime
+
+
+def lead_view(lead: Lead) -> LeadView:
+    return LeadView(
+        id=lead.id,
+        visitor_id=lead.visitor_id,
+        conversation_id=lead.conversation_id,
+        name=lead.name,
+        email=lead.email,
+        phone=lead.phone,
+        message=lead.message,
+        kind=lead.kind.value,
+        status=lead.status.value,
+        page_url=lead.page_url,
+        created_at=lead.created_at,
+    )
+
+
+# Usage
+
+class MeterView(View):
+    meter: str
+    used: int
+    limit: int
+    near_limit: bool
+
+
+class UsageView(View):
+    plan: str
+    period_start: datetime
+    period_end: datetime
+    meters: list[MeterView]
+
+
+def usage_view(report: UsageReport) -> UsageView:
+    return UsageView(
+        plan=report.plan,
+        period_start=report.period.start,
+        period_end=report.period.end,
+        meters=[
+            MeterView(meter=m.meter.value, used=m.used, limit=m.limit, near_limit=m.near_limit) for m in report.meters
+        ],
+    )
+
+

@@ -1,0 +1,109 @@
+"""CORS for the widget API, per site: only the site's allowed origins get an answer
+a browser will use. An empty list admits no browser origin at all.
+
+The use cases check the origin again on every request; this layer decides what
+the browser is told, including for preflight requests, which never reach a handler.
+"""
+
+import time
+from collections.abc import Awaitable, Callable
+
+import msgspec
+from litestar.types import ASGIApp, Message, Receive, Scope, Send
+
+from ragsell.application.ports.repositories import SiteRepository
+from ragsell.domain.ids import WidgetKey, is_widget_key
+
+PREFIX = "/widget/v1/sites/"
+ALLOWED_METHODS = b"GET, POST"
+ALLOWED_HEADERS = b"content-type, x-visitor-id"
+PREFLIGHT_MAX_AGE = b"600"
+# Allowed origins are looked up at most this often per widget key and process.
+CACHE_SECONDS = 2.0
+CACHE_ENTRIES = 10_000
+
+OriginsLookup = Callable[[Scope, str], Awaitable[frozenset[str]]]
+
+
+def site_origins_lookup() -> OriginsLookup:
+    cache: dict[str, tuple[float, frozenset[str]]] = {}
+
+    async def lookup(scope: Scope, widget_key: str) -> frozenset[str]:
+        now = time.monotonic()
+        cached = cache.get(widget_key)
+        if cached is not None and cached[0] > now:
+            return cached[1]
+        origins: frozenset[str] = frozenset()
+        if is_widget_key(widget_key):
+            sites: SiteRepository = await scope["app"].state.dishka_container.get(SiteRepository)
+            site = await sites.by_widget_key(WidgetKey(widget_key))
+            origins = frozenset(site.allowed_origins) if site is not None else frozenset()
+        if len(cache) >= CACHE_ENTRIES:
+            cache.clear()
+        cache[widget_key] = (now + CACHE_SECONDS, origins)
+        return origins
+
+    return lookup
+
+
+async def _refuse_preflight(send: Send) -> None:
+    body = msgspec.json.encode({"code": "origin_not_allowed", "message": "This site's widget is not enabled on this origin."})
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 403,
+            "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
+
+
+async def _accept_preflight(send: Send, origin: bytes) -> None:
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 204,
+            "headers": [
+                (b"access-control-allow-origin", origin),
+                (b"access-control-allow-methods", ALLOWED_METHODS),
+                (b"access-control-allow-headers", ALLOWED_HEADERS),
+                (b"access-control-max-age", PREFLIGHT_MAX_AGE),
+                (b"vary", b"Origin"),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": b""})
+
+
+def widget_cors_middleware(app: ASGIApp, lookup: OriginsLookup | None = None) -> ASGIApp:
+    origins_of = lookup or site_origins_lookup()
+
+    async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not scope["path"].startswith(PREFIX):
+            await app(scope, receive, send)
+            return
+        origin = dict(scope["headers"]).get(b"origin")
+        if origin is None:
+            await app(scope, receive, send)
+            return
+        widget_key = scope["path"].removeprefix(PREFIX).split("/", 1)[0]
+        allowed = origin.decode("latin-1") in await origins_of(scope, widget_key)
+        if scope["method"] == "OPTIONS":
+            await (_accept_preflight(send, origin) if allowed else _refuse_preflight(send))
+            return
+        if not allowed:
+            await app(scope, receive, send)
+            return
+
+        async def send_with_cors(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [
+                    *message.get("headers", []),
+                    (b"access-control-allow-origin", origin),
+                    (b"vary", b"Origin"),
+                ]
+            await send(message)
+
+        await app(scope, receive, send_with_cors)
+
+    return middleware

@@ -1,0 +1,150 @@
+"""The widget's public API: no cookies, identified by the site's widget key and the
+visitor's random id, answering only the site's allowed origins."""
+
+from collections.abc import AsyncIterator
+from typing import Annotated
+
+import msgspec
+from dishka.integrations.litestar import FromDishka
+from litestar import Controller, Request, get, post
+from litestar.params import Parameter
+from litestar.response import ServerSentEvent
+from litestar.response.sse import ServerSentEventMessage
+from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
+
+from ragsell.application.conversations.answer_events import AnswerEvent
+from ragsell.application.conversations.post_visitor_message import PostVisitorMessage, PostVisitorMessageCommand
+from ragsell.application.conversations.record_page_view import RecordPageView, RecordPageViewCommand
+from ragsell.application.conversations.start_conversation import StartConversation, StartConversationCommand
+from ragsell.application.conversations.visitor_conversation import VisitorConversation, VisitorConversationQuery
+from ragsell.application.leads.capture_lead import CaptureLead, CaptureLeadCommand
+from ragsell.application.sites.widget_config import GetWidgetConfig
+from ragsell.domain.leads import LeadKind
+from ragsell.entrypoints.http.widget.schemas import (
+    ConversationStartedView,
+    HistoryView,
+    LeadBody,
+    LeadCapturedView,
+    MessageBody,
+    PageViewBody,
+    StartConversationBody,
+    WidgetConfigView,
+    widget_config_view,
+    widget_message_view,
+)
+
+VisitorHeader = Annotated[str, Parameter(header="x-visitor-id", min_length=36, max_length=36)]
+_encoder = msgspec.json.Encoder()
+
+
+def _origin(request: Request) -> str | None:
+    return request.headers.get("origin")
+
+
+async def _sse(events: AsyncIterator[AnswerEvent]) -> AsyncIterator[ServerSentEventMessage]:
+    async for event in events:
+        name = type(event).__struct_config__.tag
+        payload = msgspec.structs.asdict(event)
+        yield ServerSentEventMessage(event=str(name), data=_encoder.encode(_camel(payload)).decode())
+
+
+def _camel(payload: dict[str, object]) -> dict[str, object]:
+    def camel(name: str) -> str:
+        head, *rest = name.split("_")
+        return head + "".join(part.title() for part in rest)
+
+    return {camel(key): msgspec.to_builtins(value) for key, value in payload.items()}
+
+
+class WidgetController(Controller):
+    path = "/widget/v1/sites/{widget_key:str}"
+    tags = ["widget"]
+
+    @get("/config", summary="The widget's look and words", cache=False)
+    async def config(self, request: Request, widget_key: str, get_config: FromDishka[GetWidgetConfig]) -> WidgetConfigView:
+        return widget_config_view(await get_config(widget_key, _origin(request)))
+
+    @post("/page-views", status_code=HTTP_204_NO_CONTENT, summary="A page was viewed (drives 'active now')")
+    async def page_view(
+        self, request: Request, widget_key: str, data: PageViewBody, record: FromDishka[RecordPageView]
+    ) -> None:
+        await record(
+            RecordPageViewCommand(
+                widget_key=widget_key,
+                origin=_origin(request),
+                visitor_id=data.visitor_id,
+                url=data.url,
+                referrer=data.referrer,
+            )
+        )
+
+    @post("/conversations", status_code=HTTP_201_CREATED, summary="Start a conversation")
+    async def start_conversation(
+        self, request: Request, widget_key: str, data: StartConversationBody, start: FromDishka[StartConversation]
+    ) -> ConversationStartedView:
+        conversation = await start(
+            StartConversationCommand(widget_key=widget_key, origin=_origin(request), visitor_id=data.visitor_id)
+        )
+        return ConversationStartedView(conversation_id=conversation.id)
+
+    @get("/conversations/{conversation_id:str}", summary="The visitor's own conversation so far", cache=False)
+    async def history(
+        self,
+        request: Request,
+        widget_key: str,
+        conversation_id: str,
+        visitor_id: VisitorHeader,
+        conversation: FromDishka[VisitorConversation],
+    ) -> HistoryView:
+        messages = await conversation(
+            VisitorConversationQuery(
+                widget_key=widget_key, origin=_origin(request), visitor_id=visitor_id, conversation_id=conversation_id
+            )
+        )
+        return HistoryView(conversation_id=conversation_id, messages=[widget_message_view(m) for m in messages])
+
+    @post(
+        "/conversations/{conversation_id:str}/messages",
+        status_code=200,
+        summary="Ask a question; the answer streams back as Server-Sent Events",
+        description="Events: token {text}, citations {citations}, done {messageId, answered}, error {code, message}.",
+    )
+    async def post_message(
+        self,
+        request: Request,
+        widget_key: str,
+        conversation_id: str,
+        data: MessageBody,
+        post_message: FromDishka[PostVisitorMessage],
+    ) -> ServerSentEvent:
+        events = await post_message(
+            PostVisitorMessageCommand(
+                widget_key=widget_key,
+                origin=_origin(request),
+                visitor_id=data.visitor_id,
+                conversation_id=conversation_id,
+                client_message_id=data.client_message_id,
+                text=data.text,
+            )
+        )
+        return ServerSentEvent(_sse(events), headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
+
+    @post("/leads", status_code=HTTP_201_CREATED, summary="Leave contact details for the site's team")
+    async def capture_lead(
+        self, request: Request, widget_key: str, data: LeadBody, capture: FromDishka[CaptureLead]
+    ) -> LeadCapturedView:
+        lead = await capture(
+            CaptureLeadCommand(
+                widget_key=widget_key,
+                origin=_origin(request),
+                visitor_id=data.visitor_id,
+                conversation_id=data.conversation_id,
+                name=data.name,
+                email=data.email,
+                phone=data.phone,
+                message=data.message,
+                kind=LeadKind(data.kind),
+                page_url=data.page_url,
+            )
+        )
+        return LeadCapturedView(lead_id=lead.id)

@@ -1,0 +1,92 @@
+"""What the widget API accepts and returns."""
+
+from typing import Annotated, Literal
+
+from msgspec import Meta
+
+from ragsell.application.sites.widget_config import WidgetConfig
+from ragsell.domain.accounts import MAX_NAME_LENGTH
+from ragsell.domain.contact import MAX_EMAIL_LENGTH
+from ragsell.domain.conversations import MAX_MESSAGE_LENGTH, Message
+from ragsell.domain.leads import MAX_LEAD_MESSAGE_LENGTH
+from ragsell.domain.urls import MAX_URL_LENGTH
+from ragsell.entrypoints.http.wire import Body, BrandingView, CitationView, View, branding_view, citation_views
+
+VisitorId = Annotated[str, Meta(min_length=36, max_length=36, description="crypto.randomUUID() kept by the widget")]
+ClientMessageId = Annotated[str, Meta(min_length=36, max_length=36)]
+Url = Annotated[str, Meta(min_length=1, max_length=MAX_URL_LENGTH)]
+Id = Annotated[str, Meta(min_length=22, max_length=22, pattern=r"^[A-Za-z0-9_-]{22}$")]
+
+
+class PageViewBody(Body):
+    visitor_id: VisitorId
+    url: Url
+    referrer: Url | None = None
+
+
+class StartConversationBody(Body):
+    visitor_id: VisitorId
+
+
+class MessageBody(Body):
+    visitor_id: VisitorId
+    client_message_id: ClientMessageId
+    text: Annotated[str, Meta(min_length=1, max_length=MAX_MESSAGE_LENGTH)]
+
+
+class LeadBody(Body):
+    visitor_id: VisitorId
+    name: Annotated[str, Meta(min_length=1, max_length=MAX_NAME_LENGTH)]
+    kind: Literal["callback", "message"]
+    email: Annotated[str, Meta(max_length=MAX_EMAIL_LENGTH)] | None = None
+    phone: Annotated[str, Meta(max_length=32)] | None = None
+    message: Annotated[str, Meta(max_length=MAX_LEAD_MESSAGE_LENGTH)] = ""
+    conversation_id: Id | None = None
+    page_url: Url | None = None
+
+
+class WidgetConfigView(View):
+    widget_key: str
+    site_name: str
+    branding: BrandingView
+    voice_enabled: bool
+
+
+class ConversationStartedView(View):
+    conversation_id: str
+
+
+class LeadCapturedView(View):
+    lead_id: str
+
+
+class WidgetMessageView(View):
+    id: str
+    role: str
+    text: str
+    citations: list[CitationView]
+    answered: bool | None
+
+
+class HistoryView(View):
+    conversation_id: str
+    messages: list[WidgetMessageView]
+
+
+def widget_config_view(config: WidgetConfig) -> WidgetConfigView:
+    return WidgetConfigView(
+        widget_key=config.widget_key,
+        site_name=config.site_name,
+        branding=branding_view(config.branding),
+        voice_enabled=config.voice_enabled,
+    )
+
+
+def widget_message_view(message: Message) -> WidgetMessageView:
+    return WidgetMessageView(
+        id=message.id,
+        role=message.role.value,
+        text=message.text,
+        citations=citation_views(message.citations),
+        answered=message.answered,
+    )

@@ -1,0 +1,183 @@
+"""The service's settings, read once from the environment.
+
+Every variable is named RAGSELL_*; an unknown RAGSELL_ variable or a bad value stops
+start-up with a message that names it.
+"""
+
+import os
+from collections.abc import Callable, Mapping
+from datetime import timedelta
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+import msgspec
+
+from ragsell.domain.accounts import SessionPolicy
+from ragsell.domain.errors import DomainError
+from ragsell.domain.retention import RetentionPolicy
+from ragsell.domain.urls import normalize_url, origin_of
+from ragsell.domain.usage import DEFAULT_PLANS, Plan, PlanCatalogue
+
+PREFIX = "RAGSELL_"
+
+
+class SettingsError(Exception):
+    """A setting is missing, unknown or invalid; the message names the variable."""
+
+
+class Store(StrEnum):
+    # MongoDB: the embedded nx-27017 server, or RAGSELL_MONGODB_URI.
+    MONGO = "mongo"
+    # The in-memory harness: nothing survives a restart. For maintainers and demos.
+    MEMORY = "memory"
+
+
+class Settings(msgspec.Struct, frozen=True, kw_only=True):
+    host: str = "127.0.0.1"
+    port: int = 8000
+    data_dir: Path = Path(".ragsell")
+    # Where owners and visitors reach this service; "" means http://HOST:PORT.
+    public_url: str = ""
+    store: Store = Store.MONGO
+    mongodb_uri: str = ""
+    mongodb_database: str = "ragsell"
+    log_level: str = "INFO"
+    # Trust X-Forwarded-For for the client address (only behind your own proxy).
+    trust_proxy_headers: bool = False
+    session_idle_minutes: int = 120
+    session_absolute_hours: int = 168
+    # A JSON file: {"default": "free", "plans": [{"name": ..., "sites": ..., ...}]}
+    plans_file: Path | None = None
+    closed_account_grace_days: int = 30
+    page_view_retention_days: int = 30
+
+    @property
+    def base_url(self) -> str:
+        return self.public_url or f"http://{self.host}:{self.port}"
+
+    @property
+    def public_origin(self) -> str:
+        return origin_of(self.base_url)
+
+    @property
+    def uses_https(self) -> bool:
+        return self.base_url.startswith("https://")
+
+    @property
+    def session_policy(self) -> SessionPolicy:
+        return SessionPolicy(
+            idle=timedelta(minutes=self.session_idle_minutes), absolute=timedelta(hours=self.session_absolute_hours)
+        )
+
+    @property
+    def retention_policy(self) -> RetentionPolicy:
+        return RetentionPolicy(
+            closed_account_grace=timedelta(days=self.closed_account_grace_days),
+            raw_page_views=timedelta(days=self.page_view_retention_days),
+        )
+
+    def plan_catalogue(self) -> PlanCatalogue:
+        if self.plans_file is None:
+            return PlanCatalogue(plans=DEFAULT_PLANS)
+        name = f"{PREFIX}PLANS_FILE"
+        try:
+            raw = msgspec.json.decode(self.plans_file.read_bytes())
+            plans = tuple(Plan(**plan) for plan in raw["plans"])
+            return PlanCatalogue(plans=plans, default=raw.get("default", plans[0].name))
+        except OSError as error:
+            raise SettingsError(f"{name}: cannot read {self.plans_file}: {error.strerror}.") from None
+        except (msgspec.DecodeError, KeyError, TypeError, IndexError) as error:
+            raise SettingsError(f"{name}: {self.plans_file} is not a plan list ({error}).") from None
+        except DomainError as error:
+            raise SettingsError(f"{name}: {error.message}") from None
+
+
+def _reason(error: Exception) -> str:
+    return str(getattr(error, "message", error)).rstrip(".")
+
+
+def _not_negative(value: int) -> int:
+    if value < 0:
+        raise ValueError("must be zero or a positive whole number")
+    return value
+
+
+def _positive(value: int) -> int:
+    if value <= 0:
+        raise ValueError("must be a positive whole number")
+    return value
+
+
+def _port(value: int) -> int:
+    if not 0 <= value <= 65535:
+        raise ValueError("must be a port number from 0 to 65535")
+    return value
+
+
+def _public_url(value: str) -> str:
+    if value and normalize_url(value, keep_query=False).rstrip("/") != value.rstrip("/"):
+        raise ValueError("must be an http(s) URL such as https://chat.example.com")
+    return value.rstrip("/")
+
+
+def _log_level(value: str) -> str:
+    if value.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR"):
+        raise ValueError("must be DEBUG, INFO, WARNING or ERROR")
+    return value.upper()
+
+
+_CHECKS: dict[str, Callable[[Any], Any]] = {
+    "port": _port,
+    "session_idle_minutes": _positive,
+    "session_absolute_hours": _positive,
+    "closed_account_grace_days": _not_negative,
+    "page_view_retention_days": _positive,
+    "public_url": _public_url,
+    "log_level": _log_level,
+}
+
+
+def _parse(field: str, raw: str, kind: Any) -> Any:
+    if kind is bool:
+        if raw.lower() not in ("1", "0", "true", "false", "yes", "no", "on", "off"):
+            raise ValueError("must be true or false")
+        return raw.lower() in ("1", "true", "yes", "on")
+    if kind is int:
+        return int(raw)
+    if kind in (Path, Path | None):
+        return Path(raw).expanduser() if raw else None
+    return msgspec.convert(raw, kind)
+
+
+def load_settings(environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
+    """Settings from RAGSELL_* variables (``os.environ`` by default), then ``overrides``."""
+    environ = os.environ if environ is None else environ
+    fields = {field.name: field.type for field in msgspec.structs.fields(Settings)}
+    values: dict[str, Any] = {}
+    for variable, raw in environ.items():
+        if not variable.startswith(PREFIX):
+            continue
+        field = variable.removeprefix(PREFIX).lower()
+        if field not in fields:
+            raise SettingsError(f"{variable} is not a ragsell setting; see the README for the list.")
+        try:
+            values[field] = _parse(field, raw.strip(), fields[field])
+        except (ValueError, msgspec.ValidationError, DomainError) as error:
+            raise SettingsError(f"{variable}={raw!r}: {_reason(error)}.") from None
+    values.update(overrides)
+    for field, check in _CHECKS.items():
+        if field in values:
+            try:
+                values[field] = check(values[field])
+            except (ValueError, DomainError) as error:
+                raise SettingsError(f"{PREFIX}{field.upper()}: {_reason(error)}.") from None
+    settings = Settings(**values)
+    try:
+        settings.session_policy  # noqa: B018 - building it checks idle <= absolute
+    except DomainError as error:
+        raise SettingsError(
+            f"{PREFIX}SESSION_IDLE_MINUTES / {PREFIX}SESSION_ABSOLUTE_HOURS: {_reason(error)}."
+        ) from None
+    settings.plan_catalogue()
+    return settings
