@@ -18,7 +18,8 @@ def normalize_email(raw: str) -> str:
     requests), so the stored form is the lower-cased one.
     """
     email = raw.strip().lower()
-    if len(email) > MAX_EMAIL_LENGTH or _EMAIL.fullmatch(email) is None:
+    # isprintable: no DEL, zero-width or bidi-override characters hiding in the local part.
+    if len(email) > MAX_EMAIL_LENGTH or not email.isprintable() or _EMAIL.fullmatch(email) is None:
         raise InvalidEmail("Enter an email address like name@example.com.", field="email")
     return email
 

@@ -139,7 +139,9 @@ def default_origins(site_url: str) -> tuple[str, ...]:
     origin = origin_of(site_url)
     scheme, host = origin.split("://", 1)
     twin = host.removeprefix("www.") if host.startswith("www.") else f"www.{host}"
-    if host.count(".") == 0 or host.replace(".", "").replace(":", "").isdigit():
+    # No twin for a single-label host, an IP address, or www.<tld> (whose twin would be a bare TLD).
+    is_ip = host.replace(".", "").replace(":", "").isdigit()
+    if is_ip or not all("." in name.split(":", 1)[0] for name in (host, twin)):
         return (origin,)
     return (origin, f"{scheme}://{twin}")
 

@@ -1,7 +1,8 @@
 """Web addresses: the one normal form every URL and origin is compared in."""
 
 import re
-from urllib.parse import quote, unquote, urlsplit, urlunsplit
+import string
+from urllib.parse import quote, urlsplit, urlunsplit
 
 from ragsell.domain.errors import InvalidUrl
 
@@ -11,6 +12,9 @@ _HOST_LABEL = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?")
 # Characters left as they are inside a path or query; everything else is percent-encoded.
 _SAFE_PATH = "/:@!$&'()*+,;=-._~%"
 _SAFE_QUERY = _SAFE_PATH + "?"
+# Characters whose percent-escape means the same as the character itself (RFC 3986, 2.3).
+_UNRESERVED = frozenset(string.ascii_letters + string.digits + "-._~")
+_ESCAPE = re.compile(r"(%[0-9A-Fa-f]{2})")
 
 
 def _host(raw_host: str | None) -> str:
@@ -27,8 +31,20 @@ def _host(raw_host: str | None) -> str:
 
 
 def _requote(part: str, safe: str) -> str:
-    # Decode then encode once, so that %7E and ~ (and any other spelling) compare equal.
-    return quote(unquote(part), safe=safe.replace("%", ""))
+    """One spelling per meaning: %7e and ~ compare equal, escapes get upper-case hex,
+    other characters outside ``safe`` are encoded as UTF-8. Escapes of anything but
+    unreserved characters stay escapes: %2F, %26 or %3D mean something else than
+    /, & or =, and %E9 (a Latin-1 byte) must not become another address."""
+    safe = safe.replace("%", "")
+    pieces = _ESCAPE.split(part)
+    for index, piece in enumerate(pieces):
+        if index % 2:
+            character = chr(int(piece[1:], 16))
+            pieces[index] = character if character in _UNRESERVED else piece.upper()
+        else:
+            # A "%" that starts no escape is a literal percent sign: %25.
+            pieces[index] = quote(piece, safe=safe)
+    return "".join(pieces)
 
 
 def normalize_url(raw: str, *, keep_query: bool = True) -> str:
