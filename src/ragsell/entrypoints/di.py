@@ -143,7 +143,6 @@ class LocalAIProvider(Provider):
     model = provide(QuotingChatModel, provides=ChatModel)
 
 
-
 def _use_cases() -> Provider:
     provider = Provider(scope=Scope.REQUEST)
     for shared in (Throttle, Quota, SessionOpener):

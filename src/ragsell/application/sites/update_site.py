@@ -20,9 +20,9 @@ class UpdateSiteCommand(msgspec.Struct, frozen=True, kw_only=True):
     branding: Branding | UnsetType = UNSET
     allowed_origins: tuple[str, ...] | UnsetType = UNSET
     crawl: CrawlSettings | UnsetType = UNSET
-    retention_days: int | None | UnsetType = UNSET
+    retention_days: int | UnsetType | None = UNSET
     voice_enabled: bool | UnsetType = UNSET
-    country: str | None | UnsetType = UNSET
+    country: str | UnsetType | None = UNSET
 
 
 T = TypeVar("T")

@@ -38,7 +38,14 @@ def create_app(settings: Settings, container: AsyncContainer) -> Litestar:
 
     dashboard = DishkaRouter(
         path="/",
-        route_handlers=[AccountController, SiteController, SnippetController, ConversationController, LeadController, UsageController],
+        route_handlers=[
+            AccountController,
+            SiteController,
+            SnippetController,
+            ConversationController,
+            LeadController,
+            UsageController,
+        ],
         guards=[same_origin_guard],
     )
     widget = DishkaRouter(path="/", route_handlers=[WidgetController])

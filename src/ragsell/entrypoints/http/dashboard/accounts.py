@@ -1,10 +1,10 @@
 from dishka.integrations.litestar import FromDishka
 from litestar import Controller, Request, Response, delete, get, post
 from litestar.di import Provide
+from litestar.params import JSONBody
 from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
 from ragsell.application.accounts.change_password import ChangePassword, ChangePasswordCommand
-from ragsell.application.accounts.current_owner import Authenticated
 from ragsell.application.accounts.log_in import LogIn, LogInCommand
 from ragsell.application.accounts.log_out import LogOut
 from ragsell.application.accounts.register_owner import RegisterOwner, RegisterOwnerCommand
@@ -19,6 +19,7 @@ from ragsell.entrypoints.http.dashboard.schemas import (
     owner_view,
 )
 from ragsell.entrypoints.http.dashboard.security import (
+    Auth,
     authenticated,
     clear_session_cookie,
     session_cookie,
@@ -45,7 +46,11 @@ class AccountController(Controller):
 
     @post("/accounts", status_code=HTTP_201_CREATED, summary="Sign up (and log in)")
     async def sign_up(
-        self, request: Request, data: SignUpBody, register: FromDishka[RegisterOwner], clock: FromDishka[Clock]
+        self,
+        request: Request,
+        data: JSONBody[SignUpBody],
+        register: FromDishka[RegisterOwner],
+        clock: FromDishka[Clock],
     ) -> Response[SessionView]:
         ip, user_agent = _client(request)
         opened = await register(
@@ -62,27 +67,33 @@ class AccountController(Controller):
 
     @post("/session", summary="Log in")
     async def log_in(
-        self, request: Request, data: LogInBody, log_in: FromDishka[LogIn], clock: FromDishka[Clock]
+        self, request: Request, data: JSONBody[LogInBody], log_in: FromDishka[LogIn], clock: FromDishka[Clock]
     ) -> Response[SessionView]:
         ip, user_agent = _client(request)
         opened = await log_in(LogInCommand(email=data.email, password=data.password, ip=ip, user_agent=user_agent))
         return _logged_in(request, opened, clock, 200)
 
     @get("/session", dependencies={"auth": Provide(authenticated)}, summary="Who is logged in")
-    async def current(self, auth: Authenticated) -> Response[SessionView]:
-        view = SessionView(owner=owner_view(auth.owner), csrf_token=auth.session.csrf_token, expires_at=auth.session.expires_at)
+    async def current(self, auth: Auth) -> Response[SessionView]:
+        view = SessionView(
+            owner=owner_view(auth.owner), csrf_token=auth.session.csrf_token, expires_at=auth.session.expires_at
+        )
         return Response(view, headers={"Cache-Control": "no-store"})
 
-    @delete("/session", dependencies={"auth": Provide(authenticated)}, status_code=HTTP_204_NO_CONTENT, summary="Log out")
-    async def log_out(self, request: Request, auth: Authenticated, log_out: FromDishka[LogOut]) -> Response[None]:
+    @delete(
+        "/session", dependencies={"auth": Provide(authenticated)}, status_code=HTTP_204_NO_CONTENT, summary="Log out"
+    )
+    async def log_out(self, request: Request, auth: Auth, log_out: FromDishka[LogOut]) -> Response[None]:
         await log_out(auth.session.token_hash)
         response: Response[None] = Response(None, status_code=HTTP_204_NO_CONTENT)
         clear_session_cookie(response, settings_of(request))
         return response
 
-    @post("/account/password", dependencies={"auth": Provide(authenticated)}, status_code=200, summary="Change password")
+    @post(
+        "/account/password", dependencies={"auth": Provide(authenticated)}, status_code=200, summary="Change password"
+    )
     async def change_password(
-        self, auth: Authenticated, data: ChangePasswordBody, change: FromDishka[ChangePassword]
+        self, auth: Auth, data: JSONBody[ChangePasswordBody], change: FromDishka[ChangePassword]
     ) -> PasswordChangedView:
         ended = await change(
             ChangePasswordCommand(

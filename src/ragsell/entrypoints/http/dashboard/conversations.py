@@ -4,9 +4,8 @@ from typing import Annotated
 from dishka.integrations.litestar import FromDishka
 from litestar import Controller, get, patch
 from litestar.di import Provide
-from litestar.params import Parameter
+from litestar.params import FromPath, JSONBody, QueryParameter
 
-from ragsell.application.accounts.current_owner import Authenticated
 from ragsell.application.conversations.owner_conversations import GetTranscript, ListConversations
 from ragsell.application.leads.list_leads import ListLeads
 from ragsell.application.leads.set_lead_status import SetLeadStatus
@@ -20,10 +19,10 @@ from ragsell.entrypoints.http.dashboard.schemas import (
     lead_view,
     transcript_view,
 )
-from ragsell.entrypoints.http.dashboard.security import authenticated
+from ragsell.entrypoints.http.dashboard.security import Auth, authenticated
 
-Limit = Annotated[int, Parameter(ge=1, le=100, description="Items per page")]
-Before = Annotated[datetime | None, Parameter(description="Only items older than this (the last item's time)")]
+Limit = Annotated[int, QueryParameter(ge=1, le=100, description="Items per page")]
+Before = Annotated[datetime | None, QueryParameter(description="Only items older than this (the last item's time)")]
 
 
 class ConversationController(Controller):
@@ -34,8 +33,8 @@ class ConversationController(Controller):
     @get("/", summary="Conversations, most recently active first")
     async def list_conversations(
         self,
-        auth: Authenticated,
-        site_id: str,
+        auth: Auth,
+        site_id: FromPath[str],
         list_conversations: FromDishka[ListConversations],
         before: Before = None,
         limit: Limit = 50,
@@ -45,7 +44,11 @@ class ConversationController(Controller):
 
     @get("/{conversation_id:str}", summary="A conversation's transcript")
     async def transcript(
-        self, auth: Authenticated, site_id: str, conversation_id: str, get_transcript: FromDishka[GetTranscript]
+        self,
+        auth: Auth,
+        site_id: FromPath[str],
+        conversation_id: FromPath[str],
+        get_transcript: FromDishka[GetTranscript],
     ) -> TranscriptView:
         return transcript_view(await get_transcript(auth.owner.id, site_id, conversation_id))
 
@@ -57,12 +60,22 @@ class LeadController(Controller):
 
     @get("/", summary="Leads, newest first")
     async def list_leads(
-        self, auth: Authenticated, site_id: str, list_leads: FromDishka[ListLeads], before: Before = None, limit: Limit = 50
+        self,
+        auth: Auth,
+        site_id: FromPath[str],
+        list_leads: FromDishka[ListLeads],
+        before: Before = None,
+        limit: Limit = 50,
     ) -> list[LeadView]:
         return [lead_view(lead) for lead in await list_leads(auth.owner.id, site_id, before=before, limit=limit)]
 
     @patch("/{lead_id:str}", status_code=204, summary="Mark a lead new, contacted or closed")
     async def set_status(
-        self, auth: Authenticated, site_id: str, lead_id: str, data: LeadStatusBody, set_status: FromDishka[SetLeadStatus]
+        self,
+        auth: Auth,
+        site_id: FromPath[str],
+        lead_id: FromPath[str],
+        data: JSONBody[LeadStatusBody],
+        set_status: FromDishka[SetLeadStatus],
     ) -> None:
         await set_status(auth.owner.id, site_id, lead_id, LeadStatus(data.status))

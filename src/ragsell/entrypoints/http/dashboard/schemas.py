@@ -23,7 +23,7 @@ from ragsell.domain.sites import (
     Site,
 )
 from ragsell.domain.urls import MAX_URL_LENGTH
-from ragsell.entrypoints.http.wire import BrandingView, Body, CitationView, View, branding_view, citation_views
+from ragsell.entrypoints.http.wire import Body, BrandingView, CitationView, View, branding_view, citation_views
 
 Name = Annotated[str, Meta(min_length=1, max_length=MAX_NAME_LENGTH)]
 Email = Annotated[str, Meta(min_length=3, max_length=MAX_EMAIL_LENGTH)]
@@ -33,6 +33,7 @@ Pattern = Annotated[str, Meta(min_length=1, max_length=MAX_PATTERN_LENGTH)]
 
 
 # Accounts
+
 
 class SignUpBody(Body):
     name: Name
@@ -75,6 +76,7 @@ def owner_view(owner: Owner) -> OwnerView:
 
 # Sites
 
+
 class AddSiteBody(Body):
     name: Name
     url: Url
@@ -104,9 +106,9 @@ class UpdateSiteBody(Body):
     branding: BrandingBody | UnsetType = UNSET
     allowed_origins: Annotated[list[Url], Meta(max_length=MAX_ORIGINS)] | UnsetType = UNSET
     crawl: CrawlBody | UnsetType = UNSET
-    retention_days: Annotated[int, Meta(ge=1, le=MAX_RETENTION_DAYS)] | None | UnsetType = UNSET
+    retention_days: Annotated[int, Meta(ge=1, le=MAX_RETENTION_DAYS)] | UnsetType | None = UNSET
     voice_enabled: bool | UnsetType = UNSET
-    country: Annotated[str, Meta(min_length=2, max_length=2)] | None | UnsetType = UNSET
+    country: Annotated[str, Meta(min_length=2, max_length=2)] | UnsetType | None = UNSET
 
 
 class CrawlView(View):
@@ -154,6 +156,7 @@ def site_view(site: Site) -> SiteView:
 
 # Knowledge
 
+
 class AddSnippetBody(Body):
     kind: Literal["text", "qa"]
     title: Annotated[str, Meta(min_length=1, max_length=MAX_SNIPPET_TITLE_LENGTH)]
@@ -182,6 +185,7 @@ def snippet_view(snippet: Snippet) -> SnippetView:
 
 
 # Conversations and visitors
+
 
 class ActiveVisitorsView(View):
     active_now: int
@@ -240,6 +244,7 @@ def transcript_view(transcript: Transcript) -> TranscriptView:
 
 # Leads
 
+
 class LeadStatusBody(Body):
     status: Literal["new", "contacted", "closed"]
 
@@ -276,6 +281,7 @@ def lead_view(lead: Lead) -> LeadView:
 
 # Usage
 
+
 class MeterView(View):
     meter: str
     used: int
@@ -299,5 +305,3 @@ def usage_view(report: UsageReport) -> UsageView:
             MeterView(meter=m.meter.value, used=m.used, limit=m.limit, near_limit=m.near_limit) for m in report.meters
         ],
     )
-
-

@@ -6,6 +6,7 @@ from datetime import datetime
 from litestar import Request, Response
 from litestar.connection import ASGIConnection
 from litestar.datastructures import Cookie
+from litestar.di import NamedDependency
 from litestar.handlers import BaseRouteHandler
 
 from ragsell.application.accounts.current_owner import Authenticated, CurrentOwner
@@ -78,3 +79,6 @@ async def authenticated(request: Request) -> Authenticated:
             raise CsrfFailed("This request has no valid CSRF token; reload the page and try again.")
     return auth
 
+
+Auth = NamedDependency[Authenticated]
+"""A handler parameter ``auth: Auth`` gets the logged-in owner (see ``authenticated``)."""

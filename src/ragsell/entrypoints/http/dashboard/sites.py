@@ -1,10 +1,10 @@
 from dishka.integrations.litestar import FromDishka
 from litestar import Controller, delete, get, patch, post
 from litestar.di import Provide
+from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 from msgspec import UNSET
 
-from ragsell.application.accounts.current_owner import Authenticated
 from ragsell.application.conversations.count_active_visitors import CountActiveVisitors
 from ragsell.application.sites.add_site import AddSite, AddSiteCommand
 from ragsell.application.sites.delete_site import DeleteSite
@@ -13,6 +13,7 @@ from ragsell.application.sites.list_sites import ListSites
 from ragsell.application.sites.update_site import UpdateSite, UpdateSiteCommand
 from ragsell.application.usage.usage_summary import UsageSummary
 from ragsell.domain.conversations import ACTIVE_WINDOW
+from ragsell.domain.ids import OwnerId
 from ragsell.domain.sites import CrawlSchedule, CrawlSettings, make_branding
 from ragsell.entrypoints.http.dashboard.schemas import (
     ActiveVisitorsView,
@@ -23,14 +24,14 @@ from ragsell.entrypoints.http.dashboard.schemas import (
     site_view,
     usage_view,
 )
-from ragsell.entrypoints.http.dashboard.security import authenticated
+from ragsell.entrypoints.http.dashboard.security import Auth, authenticated
 
 
-def _update_command(auth: Authenticated, site_id: str, data: UpdateSiteBody) -> UpdateSiteCommand:
+def _update_command(owner_id: OwnerId, site_id: str, data: UpdateSiteBody) -> UpdateSiteCommand:
     branding = data.branding
     crawl = data.crawl
     return UpdateSiteCommand(
-        owner_id=auth.owner.id,
+        owner_id=owner_id,
         site_id=site_id,
         name=data.name,
         branding=UNSET
@@ -65,30 +66,30 @@ class SiteController(Controller):
     dependencies = {"auth": Provide(authenticated)}
 
     @get("/", summary="List your sites")
-    async def list_sites(self, auth: Authenticated, list_sites: FromDishka[ListSites]) -> list[SiteView]:
+    async def list_sites(self, auth: Auth, list_sites: FromDishka[ListSites]) -> list[SiteView]:
         return [site_view(site) for site in await list_sites(auth.owner.id)]
 
     @post("/", status_code=HTTP_201_CREATED, summary="Connect a site")
-    async def add_site(self, auth: Authenticated, data: AddSiteBody, add_site: FromDishka[AddSite]) -> SiteView:
+    async def add_site(self, auth: Auth, data: JSONBody[AddSiteBody], add_site: FromDishka[AddSite]) -> SiteView:
         return site_view(await add_site(AddSiteCommand(owner=auth.owner, name=data.name, url=data.url)))
 
     @get("/{site_id:str}", summary="One site")
-    async def get_site(self, auth: Authenticated, site_id: str, get_site: FromDishka[GetSite]) -> SiteView:
+    async def get_site(self, auth: Auth, site_id: FromPath[str], get_site: FromDishka[GetSite]) -> SiteView:
         return site_view(await get_site(auth.owner.id, site_id))
 
     @patch("/{site_id:str}", summary="Change a site's settings")
     async def update_site(
-        self, auth: Authenticated, site_id: str, data: UpdateSiteBody, update_site: FromDishka[UpdateSite]
+        self, auth: Auth, site_id: FromPath[str], data: JSONBody[UpdateSiteBody], update_site: FromDishka[UpdateSite]
     ) -> SiteView:
-        return site_view(await update_site(_update_command(auth, site_id, data)))
+        return site_view(await update_site(_update_command(auth.owner.id, site_id, data)))
 
     @delete("/{site_id:str}", status_code=HTTP_204_NO_CONTENT, summary="Delete a site and all its data")
-    async def delete_site(self, auth: Authenticated, site_id: str, delete_site: FromDishka[DeleteSite]) -> None:
+    async def delete_site(self, auth: Auth, site_id: FromPath[str], delete_site: FromDishka[DeleteSite]) -> None:
         await delete_site(auth.owner.id, site_id)
 
     @get("/{site_id:str}/active-visitors", summary="Visitors active now")
     async def active_visitors(
-        self, auth: Authenticated, site_id: str, count: FromDishka[CountActiveVisitors]
+        self, auth: Auth, site_id: FromPath[str], count: FromDishka[CountActiveVisitors]
     ) -> ActiveVisitorsView:
         active = await count(auth.owner.id, site_id)
         return ActiveVisitorsView(active_now=active, window_seconds=int(ACTIVE_WINDOW.total_seconds()))
@@ -100,5 +101,5 @@ class UsageController(Controller):
     dependencies = {"auth": Provide(authenticated)}
 
     @get("/", summary="This period's usage against the plan's limits")
-    async def usage(self, auth: Authenticated, summary: FromDishka[UsageSummary]) -> UsageView:
+    async def usage(self, auth: Auth, summary: FromDishka[UsageSummary]) -> UsageView:
         return usage_view(await summary(auth.owner))

@@ -47,7 +47,9 @@ def site_origins_lookup() -> OriginsLookup:
 
 
 async def _refuse_preflight(send: Send) -> None:
-    body = msgspec.json.encode({"code": "origin_not_allowed", "message": "This site's widget is not enabled on this origin."})
+    body = msgspec.json.encode(
+        {"code": "origin_not_allowed", "message": "This site's widget is not enabled on this origin."}
+    )
     await send(
         {
             "type": "http.response.start",

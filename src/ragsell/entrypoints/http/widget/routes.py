@@ -7,7 +7,7 @@ from typing import Annotated
 import msgspec
 from dishka.integrations.litestar import FromDishka
 from litestar import Controller, Request, get, post
-from litestar.params import Parameter
+from litestar.params import FromPath, HeaderParameter, JSONBody
 from litestar.response import ServerSentEvent
 from litestar.response.sse import ServerSentEventMessage
 from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
@@ -33,7 +33,7 @@ from ragsell.entrypoints.http.widget.schemas import (
     widget_message_view,
 )
 
-VisitorHeader = Annotated[str, Parameter(header="x-visitor-id", min_length=36, max_length=36)]
+VisitorHeader = Annotated[str, HeaderParameter(name="x-visitor-id", min_length=36, max_length=36)]
 _encoder = msgspec.json.Encoder()
 
 
@@ -61,12 +61,18 @@ class WidgetController(Controller):
     tags = ["widget"]
 
     @get("/config", summary="The widget's look and words", cache=False)
-    async def config(self, request: Request, widget_key: str, get_config: FromDishka[GetWidgetConfig]) -> WidgetConfigView:
+    async def config(
+        self, request: Request, widget_key: FromPath[str], get_config: FromDishka[GetWidgetConfig]
+    ) -> WidgetConfigView:
         return widget_config_view(await get_config(widget_key, _origin(request)))
 
     @post("/page-views", status_code=HTTP_204_NO_CONTENT, summary="A page was viewed (drives 'active now')")
     async def page_view(
-        self, request: Request, widget_key: str, data: PageViewBody, record: FromDishka[RecordPageView]
+        self,
+        request: Request,
+        widget_key: FromPath[str],
+        data: JSONBody[PageViewBody],
+        record: FromDishka[RecordPageView],
     ) -> None:
         await record(
             RecordPageViewCommand(
@@ -80,7 +86,11 @@ class WidgetController(Controller):
 
     @post("/conversations", status_code=HTTP_201_CREATED, summary="Start a conversation")
     async def start_conversation(
-        self, request: Request, widget_key: str, data: StartConversationBody, start: FromDishka[StartConversation]
+        self,
+        request: Request,
+        widget_key: FromPath[str],
+        data: JSONBody[StartConversationBody],
+        start: FromDishka[StartConversation],
     ) -> ConversationStartedView:
         conversation = await start(
             StartConversationCommand(widget_key=widget_key, origin=_origin(request), visitor_id=data.visitor_id)
@@ -91,8 +101,8 @@ class WidgetController(Controller):
     async def history(
         self,
         request: Request,
-        widget_key: str,
-        conversation_id: str,
+        widget_key: FromPath[str],
+        conversation_id: FromPath[str],
         visitor_id: VisitorHeader,
         conversation: FromDishka[VisitorConversation],
     ) -> HistoryView:
@@ -112,9 +122,9 @@ class WidgetController(Controller):
     async def post_message(
         self,
         request: Request,
-        widget_key: str,
-        conversation_id: str,
-        data: MessageBody,
+        widget_key: FromPath[str],
+        conversation_id: FromPath[str],
+        data: JSONBody[MessageBody],
         post_message: FromDishka[PostVisitorMessage],
     ) -> ServerSentEvent:
         events = await post_message(
@@ -131,7 +141,7 @@ class WidgetController(Controller):
 
     @post("/leads", status_code=HTTP_201_CREATED, summary="Leave contact details for the site's team")
     async def capture_lead(
-        self, request: Request, widget_key: str, data: LeadBody, capture: FromDishka[CaptureLead]
+        self, request: Request, widget_key: FromPath[str], data: JSONBody[LeadBody], capture: FromDishka[CaptureLead]
     ) -> LeadCapturedView:
         lead = await capture(
             CaptureLeadCommand(
