@@ -19,7 +19,7 @@ from ragsell.entrypoints.settings import Settings, load_settings
 BASE_URL = "http://testserver.local"
 
 
-class TestOverrides(Provider):
+class HarnessOverrides(Provider):
     """A clock the tests move, and argon2id with small parameters so sign-ups are quick."""
 
     scope = Scope.APP
@@ -51,7 +51,7 @@ def settings() -> Settings:
 
 @pytest.fixture
 async def app(settings: Settings, clock: ManualClock) -> AsyncIterator[Litestar]:
-    container = make_container(settings, store=MemoryStoreProvider(), overrides=[TestOverrides(clock)])
+    container = make_container(settings, store=MemoryStoreProvider(), overrides=[HarnessOverrides(clock)])
     application = create_app(settings, container)
     yield application
     await container.close()
