@@ -139,9 +139,7 @@ class Harness:
         self.list_conversations = ListConversations(self.sites, self.conversations)
         self.get_transcript = GetTranscript(self.sites, self.conversations)
 
-        self.capture_lead = CaptureLead(
-            self.sites, self.conversations, self.leads, self.throttle, self.clock, self.ids
-        )
+        self.capture_lead = CaptureLead(self.sites, self.conversations, self.leads, self.throttle, self.clock, self.ids)
         self.list_leads = ListLeads(self.sites, self.leads)
         self.set_lead_status = SetLeadStatus(self.sites, self.leads)
 
@@ -197,7 +195,9 @@ class Harness:
     def origin(site: Site) -> str:
         return site.allowed_origins[0]
 
-    async def view_page(self, site: Site, visitor: str, url: str = "https://example.com/", referrer: str | None = None) -> None:
+    async def view_page(
+        self, site: Site, visitor: str, url: str = "https://example.com/", referrer: str | None = None
+    ) -> None:
         await self.record_page_view(
             RecordPageViewCommand(
                 widget_key=site.widget_key, origin=self.origin(site), visitor_id=visitor, url=url, referrer=referrer

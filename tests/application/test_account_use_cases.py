@@ -205,7 +205,9 @@ async def test_a_session_ends_after_the_idle_time(make_harness: Callable[..., Ha
         await harness.current_owner(opened.token)
 
 
-async def test_a_session_in_constant_use_still_ends_at_the_absolute_expiry(make_harness: Callable[..., Harness]) -> None:
+async def test_a_session_in_constant_use_still_ends_at_the_absolute_expiry(
+    make_harness: Callable[..., Harness],
+) -> None:
     policy = SessionPolicy(idle=timedelta(hours=2), absolute=timedelta(days=1))
     harness = make_harness(policy=policy)
     opened = await harness.sign_up()

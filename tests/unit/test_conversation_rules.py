@@ -129,7 +129,9 @@ def test_only_replies_carry_citations_and_an_answered_flag() -> None:
 
 
 def test_a_reply_cites_a_bounded_number_of_pages() -> None:
-    citations = tuple(Citation(url=f"https://example.com/{index}", title=str(index)) for index in range(MAX_CITATIONS + 1))
+    citations = tuple(
+        Citation(url=f"https://example.com/{index}", title=str(index)) for index in range(MAX_CITATIONS + 1)
+    )
     assert len(message(citations=citations[:MAX_CITATIONS]).citations) == MAX_CITATIONS
     with pytest.raises(InvalidValue):
         message(citations=citations)

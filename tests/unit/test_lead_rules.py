@@ -93,6 +93,4 @@ def test_a_phone_without_country_code_needs_the_sites_country() -> None:
 
 def test_contact_details_bound_the_message() -> None:
     with pytest.raises(InvalidValue):
-        contact_details(
-            name="Ada", email="ada@example.com", phone=None, message="x" * 2001, phone_region=None
-        )
+        contact_details(name="Ada", email="ada@example.com", phone=None, message="x" * 2001, phone_region=None)

@@ -86,7 +86,9 @@ async def test_a_query_of_stopwords_or_nothing_finds_nothing() -> None:
 
 
 async def test_the_retriever_returns_at_most_the_limit_best_first() -> None:
-    snippets = await store_of(*((SITE, f"Cake {index}", "cake " * (index + 1) + f"flavour{index}") for index in range(6)))
+    snippets = await store_of(
+        *((SITE, f"Cake {index}", "cake " * (index + 1) + f"flavour{index}") for index in range(6))
+    )
     found = await KeywordRetriever(snippets).search(SITE, "cake flavour3", limit=2)
     assert len(found) == 2
     assert found[0].text.endswith("flavour3")

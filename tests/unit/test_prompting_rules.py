@@ -68,7 +68,9 @@ def test_recent_turns_are_the_longest_newest_run_within_budget(lengths: list[int
     # And as long as it could be: one more message would break a limit.
     if kept < len(history):
         one_more = history[len(history) - kept - 1 :]
-        assert len(one_more) > HISTORY_TURNS or sum(len(message.text) for message in one_more) > HISTORY_CHARACTER_BUDGET
+        assert (
+            len(one_more) > HISTORY_TURNS or sum(len(message.text) for message in one_more) > HISTORY_CHARACTER_BUDGET
+        )
 
 
 def test_the_system_prompt_names_the_assistant_site_tone_and_language_and_treats_passages_as_data() -> None:

@@ -34,7 +34,9 @@ ports = st.one_of(
     st.sampled_from([":80", ":443", ":", ":0080", ":8080"]),
     st.integers(min_value=1, max_value=65535).map(lambda port: f":{port}"),
 )
-escapes = st.sampled_from(["%7E", "%7e", "%41", "%2F", "%2f", "%26", "%3D", "%3d", "%E9", "%e9", "%20", "%25", "%C3%A9"])
+escapes = st.sampled_from(
+    ["%7E", "%7e", "%41", "%2F", "%2f", "%26", "%3D", "%3d", "%E9", "%e9", "%20", "%25", "%C3%A9"]
+)
 plain_text = st.text(alphabet="abcXYZ019-._~!$&'()*+,;=:@ é中%", min_size=0, max_size=6)
 path_segments = st.lists(st.one_of(plain_text, escapes), max_size=4).map("".join)
 paths = st.lists(path_segments, max_size=4).map(lambda segments: "".join(f"/{segment}" for segment in segments))
@@ -133,9 +135,7 @@ def test_url_normal_form(raw: str, expected: str) -> None:
         ("https://example.com/%25", "https://example.com/%25"),
     ],
 )
-def test_url_normalization_keeps_escapes_whose_meaning_differs_from_the_bare_character(
-    raw: str, expected: str
-) -> None:
+def test_url_normalization_keeps_escapes_whose_meaning_differs_from_the_bare_character(raw: str, expected: str) -> None:
     assert normalize_url(raw) == expected
 
 
@@ -164,7 +164,9 @@ def test_url_normalization_rejects_non_http_schemes(raw: str) -> None:
 
 
 @settings(max_examples=100)
-@given(st.from_regex(r"[a-zA-Z][a-zA-Z0-9+.-]{0,10}", fullmatch=True).filter(lambda s: s.lower() not in ("http", "https")))
+@given(
+    st.from_regex(r"[a-zA-Z][a-zA-Z0-9+.-]{0,10}", fullmatch=True).filter(lambda s: s.lower() not in ("http", "https"))
+)
 def test_url_normalization_rejects_every_other_scheme(scheme: str) -> None:
     with pytest.raises(InvalidUrl):
         normalize_url(f"{scheme}://example.com/")

@@ -24,10 +24,10 @@ from ragsell.domain.usage import (
     period_start_for,
 )
 
-moments = st.datetimes(
-    min_value=datetime(1990, 1, 1), max_value=datetime(2100, 12, 31), timezones=st.just(UTC)
+moments = st.datetimes(min_value=datetime(1990, 1, 1), max_value=datetime(2100, 12, 31), timezones=st.just(UTC))
+zones = st.sampled_from(
+    [UTC, timezone(timedelta(hours=-11)), timezone(timedelta(hours=5, minutes=30)), timezone(timedelta(hours=14))]
 )
-zones = st.sampled_from([UTC, timezone(timedelta(hours=-11)), timezone(timedelta(hours=5, minutes=30)), timezone(timedelta(hours=14))])
 
 
 def month_length(moment: datetime) -> int:
@@ -142,7 +142,12 @@ def test_reservations_in_any_order_never_pass_the_limit(limit: int, operations: 
     async def run() -> None:
         ledger = InMemoryUsageLedger()
         owner = OwnerId("o" * 22)
-        scope = {"owner_id": owner, "site_id": SiteId("s" * 22), "meter": Meter.MESSAGES, "period_start": LIFETIME_START}
+        scope = {
+            "owner_id": owner,
+            "site_id": SiteId("s" * 22),
+            "meter": Meter.MESSAGES,
+            "period_start": LIFETIME_START,
+        }
         expected = 0
         for operation, amount in operations:
             if operation == "reserve":
@@ -191,9 +196,18 @@ def test_ledgers_count_each_owner_meter_and_period_apart() -> None:
         a, b = OwnerId("a" * 22), OwnerId("b" * 22)
         january = datetime(2026, 1, 15, tzinfo=UTC)
         february = datetime(2026, 2, 15, tzinfo=UTC)
-        for owner, meter, start in [(a, Meter.MESSAGES, january), (a, Meter.MESSAGES, february), (b, Meter.MESSAGES, january), (a, Meter.CONVERSATIONS, january)]:
-            assert await ledger.reserve(owner_id=owner, site_id=None, meter=meter, period_start=start, amount=1, limit=1)
-        assert await ledger.used(a, {Meter.MESSAGES: january, Meter.CONVERSATIONS: january, Meter.SITES: LIFETIME_START}) == {
+        for owner, meter, start in [
+            (a, Meter.MESSAGES, january),
+            (a, Meter.MESSAGES, february),
+            (b, Meter.MESSAGES, january),
+            (a, Meter.CONVERSATIONS, january),
+        ]:
+            assert await ledger.reserve(
+                owner_id=owner, site_id=None, meter=meter, period_start=start, amount=1, limit=1
+            )
+        assert await ledger.used(
+            a, {Meter.MESSAGES: january, Meter.CONVERSATIONS: january, Meter.SITES: LIFETIME_START}
+        ) == {
             Meter.MESSAGES: 1,
             Meter.CONVERSATIONS: 1,
             Meter.SITES: 0,
