@@ -1,8 +1,10 @@
 """Dependency injection: which adapter serves each port, chosen explicitly from settings."""
 
 from collections.abc import AsyncIterator, Iterable
+from typing import Any
 
 from dishka import AsyncContainer, Provider, Scope, make_async_container, provide
+from pymongo.asynchronous.database import AsyncDatabase
 
 from ragsell.adapters.local.keyword_retriever import KeywordRetriever
 from ragsell.adapters.local.quoting_chat_model import QuotingChatModel
@@ -15,6 +17,17 @@ from ragsell.adapters.memory.probe import InMemoryStoreProbe
 from ragsell.adapters.memory.site_data import InMemorySiteDataEraser
 from ragsell.adapters.memory.sites import InMemorySiteRepository
 from ragsell.adapters.memory.snippets import InMemorySnippetRepository
+from ragsell.adapters.mongo.conversations import MongoConversationRepository
+from ragsell.adapters.mongo.leads import MongoLeadRepository
+from ragsell.adapters.mongo.owners import MongoOwnerRepository
+from ragsell.adapters.mongo.page_views import MongoPageViewRepository
+from ragsell.adapters.mongo.probe import MongoStoreProbe
+from ragsell.adapters.mongo.rate_limits import MongoRateLimiter
+from ragsell.adapters.mongo.sessions import MongoSessionRepository
+from ragsell.adapters.mongo.site_data import MongoSiteDataEraser
+from ragsell.adapters.mongo.sites import MongoSiteRepository
+from ragsell.adapters.mongo.snippets import MongoSnippetRepository
+from ragsell.adapters.mongo.usage import MongoUsageLedger
 from ragsell.adapters.security.argon2_hasher import Argon2PasswordHasher
 from ragsell.adapters.system.clock import SystemClock
 from ragsell.adapters.system.ids import SecretsIdGenerator
@@ -133,6 +146,31 @@ class MemoryStoreProvider(Provider):
     @provide
     def leads(self, store: InMemoryLeadRepository) -> LeadRepository:
         return store
+
+
+class MongoStoreProvider(Provider):
+    """Every repository on one MongoDB database (embedded nx-27017 or a real server)."""
+
+    scope = Scope.APP
+    owners = provide(MongoOwnerRepository, provides=OwnerRepository)
+    sessions = provide(MongoSessionRepository, provides=SessionRepository)
+    sites = provide(MongoSiteRepository, provides=SiteRepository)
+    snippets = provide(MongoSnippetRepository, provides=SnippetRepository)
+    conversations = provide(MongoConversationRepository, provides=ConversationRepository)
+    page_views = provide(MongoPageViewRepository, provides=PageViewRepository)
+    leads = provide(MongoLeadRepository, provides=LeadRepository)
+    ledger = provide(MongoUsageLedger, provides=UsageLedger)
+    limiter = provide(MongoRateLimiter, provides=RateLimiter)
+    eraser = provide(MongoSiteDataEraser, provides=SiteDataEraser)
+    probe = provide(MongoStoreProbe, provides=StoreProbe)
+
+    def __init__(self, db: AsyncDatabase[dict[str, Any]]) -> None:
+        super().__init__()
+        self._db = db
+
+    @provide
+    def database(self) -> AsyncDatabase[dict[str, Any]]:
+        return self._db
 
 
 class LocalAIProvider(Provider):

@@ -144,6 +144,8 @@ def _parse(field: str, raw: str, kind: Any) -> Any:
             raise ValueError("must be true or false")
         return raw.lower() in ("1", "true", "yes", "on")
     if kind is int:
+        if not raw.lstrip("-").isdigit():
+            raise ValueError("must be a whole number")
         return int(raw)
     if kind in (Path, Path | None):
         return Path(raw).expanduser() if raw else None

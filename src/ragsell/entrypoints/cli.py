@@ -1,0 +1,136 @@
+"""The ``ragsell`` command."""
+
+import argparse
+import asyncio
+import contextlib
+import sys
+from collections.abc import Awaitable, Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import uvicorn
+from dishka import Scope
+
+from ragsell.adapters.mongo.errors import StoreUnavailable
+from ragsell.application.usage.change_plan import ChangePlan
+from ragsell.domain.errors import DomainError
+from ragsell.entrypoints.di import make_container
+from ragsell.entrypoints.http.app import create_app
+from ragsell.entrypoints.logging import configure_logging
+from ragsell.entrypoints.settings import Settings, SettingsError, Store, load_settings
+from ragsell.entrypoints.store import mongo_uri, store_provider
+
+
+@contextlib.contextmanager
+def _uri(settings: Settings, *, share: bool) -> Iterator[str | None]:
+    if settings.store is Store.MEMORY:
+        yield None
+        return
+    with mongo_uri(settings, share=share) as uri:
+        yield uri
+
+
+async def _serve(settings: Settings, uri: str | None) -> None:
+    async with store_provider(settings, uri) as store:
+        container = make_container(settings, store=store)
+        app = create_app(settings, container)
+        config = uvicorn.Config(
+            app,
+            host=settings.host,
+            port=settings.port,
+            log_config=None,
+            access_log=False,
+            server_header=False,
+            proxy_headers=False,
+            timeout_graceful_shutdown=10,
+        )
+        print(f"ragsell is serving on {settings.base_url} (store: {_store_name(settings, uri)})", file=sys.stderr)
+        await uvicorn.Server(config).serve()
+
+
+def _store_name(settings: Settings, uri: str | None) -> str:
+    if uri is None:
+        return "in memory, nothing is kept"
+    return "MongoDB" if settings.mongodb_uri else f"embedded, in {settings.data_dir.resolve()}"
+
+
+def serve(settings: Settings) -> None:
+    configure_logging(settings.log_level)
+    with _uri(settings, share=True) as uri:
+        asyncio.run(_serve(settings, uri))
+
+
+def _run_use_case(settings: Settings, use: Callable[[Any], Awaitable[str]], kind: type) -> str:
+    async def run(uri: str | None) -> str:
+        async with store_provider(settings, uri) as store:
+            container = make_container(settings, store=store)
+            try:
+                async with container(scope=Scope.REQUEST) as request:
+                    return await use(await request.get(kind))
+            finally:
+                await container.close()
+
+    with _uri(settings, share=False) as uri:
+        return asyncio.run(run(uri))
+
+
+def set_plan(settings: Settings, email: str, plan: str) -> None:
+    owner_id = _run_use_case(settings, lambda change: change(email, plan), ChangePlan)
+    print(f"Account {owner_id} is now on the {plan} plan.")
+
+
+def list_plans(settings: Settings) -> None:
+    catalogue = settings.plan_catalogue()
+    print(f"{'plan':<12}{'sites':>7}{'pages':>9}{'conversations':>15}{'messages':>10}{'voice s':>9}")
+    for plan in catalogue.plans:
+        default = "  (default)" if plan.name == catalogue.default else ""
+        print(
+            f"{plan.name:<12}{plan.sites:>7}{plan.pages:>9}{plan.conversations:>15}"
+            f"{plan.messages:>10}{plan.voice_seconds:>9}{default}"
+        )
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="ragsell", description="Turn a website into a sales and support assistant.")
+    data = argparse.ArgumentParser(add_help=False)
+    data.add_argument("--data-dir", type=Path, help="Where data is kept (RAGSELL_DATA_DIR; default .ragsell).")
+    commands = parser.add_subparsers(dest="command", required=True)
+    serve_command = commands.add_parser("serve", parents=[data], help="Run the web service (and its embedded store).")
+    serve_command.add_argument("--host", help="Address to listen on (RAGSELL_HOST; default 127.0.0.1).")
+    serve_command.add_argument("--port", type=int, help="Port to listen on (RAGSELL_PORT; default 8000).")
+    admin = commands.add_parser("admin", help="Operator commands.").add_subparsers(dest="admin", required=True)
+    plan = admin.add_parser("set-plan", parents=[data], help="Move an account to another plan.")
+    plan.add_argument("email")
+    plan.add_argument("plan")
+    admin.add_parser("plans", parents=[data], help="List the plans and their limits.")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    arguments = _parser().parse_args(argv)
+    overrides = {
+        name: value
+        for name in ("host", "port", "data_dir")
+        if (value := getattr(arguments, name, None)) is not None
+    }
+    try:
+        settings = load_settings(**overrides)
+        if arguments.command == "serve":
+            serve(settings)
+        elif arguments.admin == "set-plan":
+            set_plan(settings, arguments.email, arguments.plan)
+        else:
+            list_plans(settings)
+    except (SettingsError, StoreUnavailable) as error:
+        print(f"ragsell: {error}", file=sys.stderr)
+        return 2
+    except DomainError as error:
+        print(f"ragsell: {error.message}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
