@@ -131,7 +131,7 @@ class PostVisitorMessage:
             # Nothing relevant: the model is not asked to improvise.
             text = replies.not_covered(site.branding.language)
             yield TokenEvent(text=text)
-            yield await self._reply(question, text, (), answered=False)
+            yield await self._reply(question, text, (), answered=False, reservation=reservation)
             return
         history = await self._conversations.messages(site.id, conversation.id)
         request = ChatRequest(
@@ -152,9 +152,17 @@ class PostVisitorMessage:
             return
         citations = _citations(passages)
         yield CitationsEvent(citations=citations)
-        yield await self._reply(question, "".join(pieces).strip(), citations, answered=True)
+        yield await self._reply(question, "".join(pieces).strip(), citations, answered=True, reservation=reservation)
 
-    async def _reply(self, question: Message, text: str, citations: tuple[Citation, ...], *, answered: bool) -> DoneEvent:
+    async def _reply(
+        self,
+        question: Message,
+        text: str,
+        citations: tuple[Citation, ...],
+        *,
+        answered: bool,
+        reservation: Reservation,
+    ) -> DoneEvent:
         reply = Message(
             id=MessageId(self._ids.new_id()),
             conversation_id=question.conversation_id,
@@ -167,5 +175,17 @@ class PostVisitorMessage:
             citations=citations,
             answered=answered,
         )
-        await self._conversations.add_message(reply)
+        try:
+            await self._conversations.add_message(reply)
+        except DuplicateKey:
+            # The widget sent the same message again while this answer streamed, and that
+            # retry stored its reply first: the stored reply stands, and this attempt's
+            # unit is given back so the message is paid for once.
+            stored = await self._conversations.message_by_client_id(
+                question.site_id, question.conversation_id, question.client_message_id, Role.ASSISTANT
+            )
+            if stored is None:
+                raise
+            await self._quota.release(reservation)
+            return DoneEvent(message_id=stored.id, answered=bool(stored.answered))
         return DoneEvent(message_id=reply.id, answered=answered)
