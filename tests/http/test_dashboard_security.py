@@ -2,17 +2,17 @@
 
 from datetime import timedelta
 
+import httpx
 import pytest
-from litestar.testing import AsyncTestClient
 
 from ragsell.adapters.memory.clock import ManualClock
 from ragsell.entrypoints.di import MemoryStoreProvider, make_container
 from ragsell.entrypoints.http.app import create_app
 from ragsell.entrypoints.settings import load_settings
-from tests.http.conftest import PASSWORD, HarnessOverrides, sign_up
+from tests.http.conftest import PASSWORD, HarnessOverrides, browser, sign_up
 
 
-async def test_session_cookie_is_httponly_lax_and_host_wide(client: AsyncTestClient) -> None:
+async def test_session_cookie_is_httponly_lax_and_host_wide(client: httpx.AsyncClient) -> None:
     response = await client.post(
         "/api/accounts",
         json={"name": "Ann", "email": "ann@example.com", "password": PASSWORD, "confirmsMinimumAge": True},
@@ -29,7 +29,7 @@ async def test_session_cookie_is_httponly_lax_and_host_wide(client: AsyncTestCli
 async def test_session_cookie_is_secure_and_host_prefixed_behind_https(clock: ManualClock) -> None:
     settings = load_settings({}, public_url="https://chat.example.com", store="memory")
     container = make_container(settings, store=MemoryStoreProvider(), overrides=[HarnessOverrides(clock)])
-    async with AsyncTestClient(app=create_app(settings, container), base_url="https://chat.example.com") as client:
+    async with browser(create_app(settings, container), "https://chat.example.com") as client:
         response = await client.post(
             "/api/accounts",
             json={"name": "Ann", "email": "ann@example.com", "password": PASSWORD, "confirmsMinimumAge": True},
@@ -40,7 +40,7 @@ async def test_session_cookie_is_secure_and_host_prefixed_behind_https(clock: Ma
     assert "httponly" in cookie.lower()
 
 
-async def test_session_token_is_256_bits_and_not_the_csrf_token(client: AsyncTestClient) -> None:
+async def test_session_token_is_256_bits_and_not_the_csrf_token(client: httpx.AsyncClient) -> None:
     owner = await sign_up(client)
     token = client.cookies["ragsell_session"]
     assert len(token) >= 43
@@ -90,15 +90,17 @@ async def test_same_origin_request_with_token_is_accepted(owner) -> None:
     assert response.status_code == 201
 
 
-async def test_cross_site_log_in_is_refused(client: AsyncTestClient) -> None:
+async def test_cross_site_log_in_is_refused(client: httpx.AsyncClient) -> None:
     await sign_up(client)
     response = await client.post(
-        "/api/session", json={"email": "ann@example.com", "password": PASSWORD}, headers={"origin": "https://evil.example"}
+        "/api/session",
+        json={"email": "ann@example.com", "password": PASSWORD},
+        headers={"origin": "https://evil.example"},
     )
     assert response.status_code == 403
 
 
-async def test_requests_without_a_session_get_401(client: AsyncTestClient) -> None:
+async def test_requests_without_a_session_get_401(client: httpx.AsyncClient) -> None:
     for method, path in (("GET", "/api/sites"), ("GET", "/api/usage"), ("GET", "/api/session")):
         response = await client.request(method, path)
         assert response.status_code == 401
@@ -129,17 +131,19 @@ async def test_log_out_ends_the_session_at_once(owner) -> None:
     assert (await owner.client.get("/api/session")).status_code == 401
 
 
-async def test_every_log_in_gets_a_new_token(client: AsyncTestClient, new_client) -> None:
+async def test_every_log_in_gets_a_new_token(client: httpx.AsyncClient, new_client) -> None:
     await sign_up(client)
     first = client.cookies["ragsell_session"]
     await client.post("/api/session", json={"email": "ann@example.com", "password": PASSWORD})
     assert client.cookies["ragsell_session"] != first
 
 
-async def test_password_change_ends_other_sessions_but_keeps_this_one(client: AsyncTestClient, new_client) -> None:
+async def test_password_change_ends_other_sessions_but_keeps_this_one(client: httpx.AsyncClient, new_client) -> None:
     owner = await sign_up(client)
     other = await new_client()
-    assert (await other.post("/api/session", json={"email": "ann@example.com", "password": PASSWORD})).status_code == 200
+    assert (
+        await other.post("/api/session", json={"email": "ann@example.com", "password": PASSWORD})
+    ).status_code == 200
     response = await client.post(
         "/api/account/password",
         json={"currentPassword": PASSWORD, "newPassword": "another long passphrase"},
@@ -154,15 +158,17 @@ async def test_password_change_ends_other_sessions_but_keeps_this_one(client: As
     assert new.status_code == 200
 
 
-async def test_unknown_email_and_wrong_password_get_the_same_answer(client: AsyncTestClient) -> None:
+async def test_unknown_email_and_wrong_password_get_the_same_answer(client: httpx.AsyncClient) -> None:
     await sign_up(client)
     unknown = await client.post("/api/session", json={"email": "nobody@example.com", "password": PASSWORD})
     wrong = await client.post("/api/session", json={"email": "ann@example.com", "password": "not the password"})
     assert unknown.status_code == wrong.status_code == 401
-    assert unknown.json() == wrong.json() == {"code": "invalid_credentials", "message": "The email or password is wrong."}
+    assert (
+        unknown.json() == wrong.json() == {"code": "invalid_credentials", "message": "The email or password is wrong."}
+    )
 
 
-async def test_log_in_attempts_are_throttled_per_account(client: AsyncTestClient) -> None:
+async def test_log_in_attempts_are_throttled_per_account(client: httpx.AsyncClient) -> None:
     await sign_up(client)
     statuses = [
         (await client.post("/api/session", json={"email": "ann@example.com", "password": "wrong password"})).status_code
@@ -175,7 +181,7 @@ async def test_log_in_attempts_are_throttled_per_account(client: AsyncTestClient
     assert 0 < int(refused.headers["retry-after"]) <= 15 * 60
 
 
-async def test_log_in_attempts_are_throttled_per_address(client: AsyncTestClient) -> None:
+async def test_log_in_attempts_are_throttled_per_address(client: httpx.AsyncClient) -> None:
     statuses = [
         (await client.post("/api/session", json={"email": f"user{n}@example.com", "password": "x" * 12})).status_code
         for n in range(51)
@@ -184,7 +190,7 @@ async def test_log_in_attempts_are_throttled_per_address(client: AsyncTestClient
     assert statuses[:50] == [401] * 50
 
 
-async def test_sign_up_needs_the_minimum_age(client: AsyncTestClient) -> None:
+async def test_sign_up_needs_the_minimum_age(client: httpx.AsyncClient) -> None:
     response = await client.post(
         "/api/accounts",
         json={"name": "Kid", "email": "kid@example.com", "password": PASSWORD, "confirmsMinimumAge": False},
@@ -193,7 +199,7 @@ async def test_sign_up_needs_the_minimum_age(client: AsyncTestClient) -> None:
     assert response.json()["field"] == "confirmsMinimumAge"
 
 
-async def test_sign_up_with_a_taken_email_in_another_case_is_refused(client: AsyncTestClient, new_client) -> None:
+async def test_sign_up_with_a_taken_email_in_another_case_is_refused(client: httpx.AsyncClient, new_client) -> None:
     await sign_up(client, email="ann@example.com")
     response = await (await new_client()).post(
         "/api/accounts",
@@ -219,7 +225,9 @@ async def test_unknown_missing_or_mistyped_fields_are_refused(owner, path: str, 
 
 
 async def test_invalid_values_name_the_field(owner) -> None:
-    response = await owner.client.post("/api/sites", json={"name": "Acme", "url": "ftp://acme.example"}, headers=owner.csrf)
+    response = await owner.client.post(
+        "/api/sites", json={"name": "Acme", "url": "ftp://acme.example"}, headers=owner.csrf
+    )
     assert response.status_code == 422
     assert response.json() == {
         "code": "invalid_url",
@@ -236,7 +244,7 @@ async def test_oversized_body_is_refused_with_413(owner) -> None:
     assert response.json()["code"] == "payload_too_large"
 
 
-async def test_owner_cannot_read_or_change_another_owners_site(client: AsyncTestClient, new_client) -> None:
+async def test_owner_cannot_read_or_change_another_owners_site(client: httpx.AsyncClient, new_client) -> None:
     ann = await sign_up(client, email="ann@example.com")
     site = await ann.add_site()
     bob = await sign_up(await new_client(), email="bob@example.com", name="Bob")

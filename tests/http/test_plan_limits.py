@@ -45,13 +45,18 @@ async def test_monthly_message_limit_gives_429_quota_exceeded(owner: Owner, visi
         f"{visitor.base}/conversations/{conversation_id}", headers={**FROM_SITE, "x-visitor-id": visitor.id}
     )
     assert len(history.json()["messages"]) == 6
-    usage = {m["meter"]: (m["used"], m["limit"], m["nearLimit"]) for m in (await owner.client.get("/api/usage")).json()["meters"]}
+    usage = {
+        m["meter"]: (m["used"], m["limit"], m["nearLimit"])
+        for m in (await owner.client.get("/api/usage")).json()["meters"]
+    }
     assert usage["messages"] == (3, 3, True)
 
 
 async def test_monthly_conversation_limit_gives_429(visitor: Visitor) -> None:
     await visitor.start()
     await visitor.start()
-    response = await visitor.client.post(f"{visitor.base}/conversations", json={"visitorId": visitor.id}, headers=FROM_SITE)
+    response = await visitor.client.post(
+        f"{visitor.base}/conversations", json={"visitorId": visitor.id}, headers=FROM_SITE
+    )
     assert response.status_code == 429
     assert response.json()["code"] == "quota_exceeded"

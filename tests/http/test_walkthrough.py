@@ -2,7 +2,7 @@
 
 import uuid
 
-from litestar.testing import AsyncTestClient
+import httpx
 
 from tests.http.conftest import PASSWORD, sign_up
 from tests.http.sse import answer_text, parse_events
@@ -11,7 +11,7 @@ SITE_ORIGIN = "https://acme.example"
 FROM_SITE = {"origin": SITE_ORIGIN}
 
 
-async def test_owner_and_visitor_walkthrough(client: AsyncTestClient, new_client) -> None:
+async def test_owner_and_visitor_walkthrough(client: httpx.AsyncClient, new_client) -> None:
     owner = await sign_up(client, email="Owner@Acme.example")
     assert (await client.delete("/api/session", headers=owner.csrf)).status_code == 204
     assert (await client.get("/api/session")).status_code == 401

@@ -2,8 +2,8 @@
 
 import uuid
 
+import httpx
 import pytest
-from litestar.testing import AsyncTestClient
 
 from tests.http.conftest import Owner, sign_up
 from tests.http.sse import answer_text, parse_events
@@ -12,14 +12,16 @@ FROM_SITE = {"origin": "https://acme.example"}
 
 
 class Visitor:
-    def __init__(self, client: AsyncTestClient, site: dict, origin: dict[str, str] = FROM_SITE) -> None:
+    def __init__(self, client: httpx.AsyncClient, site: dict, origin: dict[str, str] = FROM_SITE) -> None:
         self.client = client
         self.base = f"/widget/v1/sites/{site['widgetKey']}"
         self.id = str(uuid.uuid4())
         self.origin = origin
 
     async def start(self) -> str:
-        response = await self.client.post(f"{self.base}/conversations", json={"visitorId": self.id}, headers=self.origin)
+        response = await self.client.post(
+            f"{self.base}/conversations", json={"visitorId": self.id}, headers=self.origin
+        )
         assert response.status_code == 201, response.text
         return response.json()["conversationId"]
 
@@ -34,7 +36,9 @@ class Visitor:
 @pytest.fixture
 async def site(owner: Owner) -> dict:
     site = await owner.add_site()
-    await owner.add_snippet(site["id"], "Shipping", "We ship worldwide within 3 business days. Shipping is free over $50.")
+    await owner.add_snippet(
+        site["id"], "Shipping", "We ship worldwide within 3 business days. Shipping is free over $50."
+    )
     return site
 
 
@@ -49,7 +53,11 @@ async def test_allowed_origin_gets_cors_headers_and_preflight(visitor: Visitor) 
     assert "origin" in config.headers["vary"].lower()
     preflight = await visitor.client.options(
         f"{visitor.base}/conversations",
-        headers={**FROM_SITE, "access-control-request-method": "POST", "access-control-request-headers": "content-type"},
+        headers={
+            **FROM_SITE,
+            "access-control-request-method": "POST",
+            "access-control-request-headers": "content-type",
+        },
     )
     assert preflight.status_code == 204
     assert preflight.headers["access-control-allow-origin"] == "https://acme.example"
@@ -111,7 +119,9 @@ async def test_visitors_cannot_send_prompt_or_model_fields(visitor: Visitor, fie
 
 @pytest.mark.parametrize("visitor_id", ["not-a-uuid-but-36-characters-long!!!", "AAAAAAAA-AAAA-4AAA-8AAA-AAAAAAAAAAAA"])
 async def test_malformed_visitor_ids_are_refused(visitor: Visitor, visitor_id: str) -> None:
-    response = await visitor.client.post(f"{visitor.base}/conversations", json={"visitorId": visitor_id}, headers=FROM_SITE)
+    response = await visitor.client.post(
+        f"{visitor.base}/conversations", json={"visitorId": visitor_id}, headers=FROM_SITE
+    )
     assert response.status_code == 422
     assert response.json()["field"] == "visitorId"
 

@@ -18,7 +18,7 @@ from ragsell.entrypoints.di import make_container
 from ragsell.entrypoints.http.app import create_app
 from ragsell.entrypoints.logging import configure_logging
 from ragsell.entrypoints.settings import Settings, SettingsError, Store, load_settings
-from ragsell.entrypoints.store import mongo_uri, store_provider
+from ragsell.entrypoints.store import check_store, mongo_uri, store_provider
 
 
 @contextlib.contextmanager
@@ -31,21 +31,24 @@ def _uri(settings: Settings, *, share: bool) -> Iterator[str | None]:
 
 
 async def _serve(settings: Settings, uri: str | None) -> None:
-    async with store_provider(settings, uri) as store:
-        container = make_container(settings, store=store)
-        app = create_app(settings, container)
-        config = uvicorn.Config(
-            app,
-            host=settings.host,
-            port=settings.port,
-            log_config=None,
-            access_log=False,
-            server_header=False,
-            proxy_headers=False,
-            timeout_graceful_shutdown=10,
-        )
-        print(f"ragsell is serving on {settings.base_url} (store: {_store_name(settings, uri)})", file=sys.stderr)
-        await uvicorn.Server(config).serve()
+    await check_store(settings, uri)
+    container = make_container(settings, store=store_provider(settings, uri))
+    app = create_app(settings, container)
+    config = uvicorn.Config(
+        app,
+        host=settings.host,
+        port=settings.port,
+        log_config=None,
+        access_log=False,
+        server_header=False,
+        proxy_headers=False,
+        timeout_graceful_shutdown=10,
+    )
+    print(f"ragsell is serving on {settings.base_url} (store: {_store_name(settings, uri)})", file=sys.stderr)
+    server = uvicorn.Server(config)
+    await server.serve()
+    if not server.started:
+        raise StoreUnavailable("ragsell could not start; the log above says why.")
 
 
 def _store_name(settings: Settings, uri: str | None) -> str:
@@ -62,13 +65,13 @@ def serve(settings: Settings) -> None:
 
 def _run_use_case(settings: Settings, use: Callable[[Any], Awaitable[str]], kind: type) -> str:
     async def run(uri: str | None) -> str:
-        async with store_provider(settings, uri) as store:
-            container = make_container(settings, store=store)
-            try:
-                async with container(scope=Scope.REQUEST) as request:
-                    return await use(await request.get(kind))
-            finally:
-                await container.close()
+        await check_store(settings, uri)
+        container = make_container(settings, store=store_provider(settings, uri))
+        try:
+            async with container(scope=Scope.REQUEST) as request:
+                return await use(await request.get(kind))
+        finally:
+            await container.close()
 
     with _uri(settings, share=False) as uri:
         return asyncio.run(run(uri))
@@ -109,9 +112,7 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     arguments = _parser().parse_args(argv)
     overrides = {
-        name: value
-        for name in ("host", "port", "data_dir")
-        if (value := getattr(arguments, name, None)) is not None
+        name: value for name in ("host", "port", "data_dir") if (value := getattr(arguments, name, None)) is not None
     }
     try:
         settings = load_settings(**overrides)

@@ -17,7 +17,9 @@ from ragsell.adapters.memory.probe import InMemoryStoreProbe
 from ragsell.adapters.memory.site_data import InMemorySiteDataEraser
 from ragsell.adapters.memory.sites import InMemorySiteRepository
 from ragsell.adapters.memory.snippets import InMemorySnippetRepository
+from ragsell.adapters.mongo.client import connect
 from ragsell.adapters.mongo.conversations import MongoConversationRepository
+from ragsell.adapters.mongo.indexes import ensure_indexes
 from ragsell.adapters.mongo.leads import MongoLeadRepository
 from ragsell.adapters.mongo.owners import MongoOwnerRepository
 from ragsell.adapters.mongo.page_views import MongoPageViewRepository
@@ -164,13 +166,20 @@ class MongoStoreProvider(Provider):
     eraser = provide(MongoSiteDataEraser, provides=SiteDataEraser)
     probe = provide(MongoStoreProbe, provides=StoreProbe)
 
-    def __init__(self, db: AsyncDatabase[dict[str, Any]]) -> None:
+    def __init__(self, uri: str, database: str) -> None:
         super().__init__()
-        self._db = db
+        self._uri = uri
+        self._database = database
 
     @provide
-    def database(self) -> AsyncDatabase[dict[str, Any]]:
-        return self._db
+    async def database(self) -> AsyncIterator[AsyncDatabase[dict[str, Any]]]:
+        # Made on first use, inside the serving event loop (the client is bound to its loop).
+        client, db = await connect(self._uri, self._database)
+        try:
+            await ensure_indexes(db)
+            yield db
+        finally:
+            await client.close()
 
 
 class LocalAIProvider(Provider):

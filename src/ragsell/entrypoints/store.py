@@ -3,7 +3,7 @@ nx-27017 server under the data directory, or MongoDB at RAGSELL_MONGODB_URI."""
 
 import contextlib
 import os
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 from dishka import Provider
@@ -11,7 +11,6 @@ from dishka import Provider
 from ragsell.adapters.mongo.client import connect
 from ragsell.adapters.mongo.embedded import MONGO_DIR, EmbeddedMongo
 from ragsell.adapters.mongo.errors import DataDirectoryInUse
-from ragsell.adapters.mongo.indexes import ensure_indexes
 from ragsell.entrypoints.di import MemoryStoreProvider, MongoStoreProvider
 from ragsell.entrypoints.settings import Settings, Store
 
@@ -55,15 +54,15 @@ def mongo_uri(settings: Settings, *, share: bool) -> Iterator[str]:
         embedded.stop()
 
 
-@contextlib.asynccontextmanager
-async def store_provider(settings: Settings, uri: str | None) -> AsyncIterator[Provider]:
-    """The repositories' provider; for MongoDB, connected and with its indexes made."""
+def store_provider(settings: Settings, uri: str | None) -> Provider:
+    """The repositories' provider: in memory, or MongoDB at ``uri``."""
     if settings.store is Store.MEMORY or uri is None:
-        yield MemoryStoreProvider()
-        return
-    client, db = await connect(uri, settings.mongodb_database)
-    try:
-        await ensure_indexes(db)
-        yield MongoStoreProvider(db)
-    finally:
+        return MemoryStoreProvider()
+    return MongoStoreProvider(uri, settings.mongodb_database)
+
+
+async def check_store(settings: Settings, uri: str | None) -> None:
+    """Fail early, with a clear StoreUnavailable, when MongoDB cannot be reached."""
+    if settings.store is Store.MONGO and uri is not None:
+        client, _ = await connect(uri, settings.mongodb_database)
         await client.close()

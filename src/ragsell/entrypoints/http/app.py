@@ -10,6 +10,7 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin
 
 import ragsell
+from ragsell.application.ports.system import StoreProbe
 from ragsell.entrypoints.http.dashboard.accounts import AccountController
 from ragsell.entrypoints.http.dashboard.conversations import ConversationController, LeadController
 from ragsell.entrypoints.http.dashboard.knowledge import SnippetController
@@ -32,6 +33,9 @@ def create_app(settings: Settings, container: AsyncContainer) -> Litestar:
     @asynccontextmanager
     async def lifespan(_: Litestar) -> AsyncIterator[None]:
         try:
+            # Open the store now, in the serving loop: connections and indexes are ready
+            # before the first request, and a store that fails stops the start.
+            await container.get(StoreProbe)
             yield
         finally:
             await container.close()
