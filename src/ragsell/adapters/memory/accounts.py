@@ -47,7 +47,9 @@ class InMemorySessionRepository(SessionRepository):
 
     async def save_seen(self, session: LoginSession) -> None:
         stored = self._sessions.get(session.token_hash)
-        if stored is not None:
+        # Like a real store (whose TTL index may have removed it), an expired session
+        # cannot be brought back by touching it.
+        if stored is not None and stored.owner_id == session.owner_id and stored.is_active(session.last_seen_at):
             self._sessions[session.token_hash] = msgspec.structs.replace(
                 stored, last_seen_at=session.last_seen_at, expires_at=session.expires_at
             )

@@ -29,7 +29,7 @@ class InMemoryConversationRepository(ConversationRepository):
             if conversation.site_id == site_id and (before is None or conversation.last_message_at < before)
         ]
         found.sort(key=lambda conversation: (conversation.last_message_at, conversation.id), reverse=True)
-        return found[:limit]
+        return found[: max(limit, 0)]
 
     async def add_message(self, message: Message) -> None:
         conversation = await self.get(message.site_id, message.conversation_id)
@@ -60,7 +60,10 @@ class InMemoryConversationRepository(ConversationRepository):
     async def messages(self, site_id: SiteId, conversation_id: ConversationId) -> list[Message]:
         if await self.get(site_id, conversation_id) is None:
             return []
-        return sorted(self._messages[conversation_id], key=lambda message: (message.created_at, message.role != Role.VISITOR))
+        return sorted(
+            self._messages[conversation_id],
+            key=lambda message: (message.created_at, message.role != Role.VISITOR, message.id),
+        )
 
     async def erase_site(self, site_id: SiteId) -> None:
         for conversation_id in [c.id for c in self._conversations.values() if c.site_id == site_id]:

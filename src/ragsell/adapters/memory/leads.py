@@ -27,7 +27,7 @@ class InMemoryLeadRepository(LeadRepository):
             if lead.site_id == site_id and (before is None or lead.created_at < before)
         ]
         found.sort(key=lambda lead: (lead.created_at, lead.id), reverse=True)
-        return found[:limit]
+        return found[: max(limit, 0)]
 
     async def set_status(self, site_id: SiteId, lead_id: LeadId, status: LeadStatus) -> bool:
         lead = await self.get(site_id, lead_id)

@@ -1,7 +1,7 @@
-import math
 from collections import defaultdict
 from datetime import datetime, timedelta
 
+from ragsell.adapters.windows import retry_after, window_start
 from ragsell.application.ports.metering import RateDecision, RateLimiter, UsageLedger
 from ragsell.domain.ids import OwnerId, SiteId
 from ragsell.domain.usage import Meter, fits
@@ -37,16 +37,6 @@ class InMemoryUsageLedger(UsageLedger):
 
     async def used(self, owner_id: OwnerId, periods: dict[Meter, datetime]) -> dict[Meter, int]:
         return {meter: self._used.get((owner_id, meter, start), 0) for meter, start in periods.items()}
-
-
-def window_start(now: datetime, window: timedelta) -> datetime:
-    """Fixed windows aligned on the epoch, so every process agrees where one starts."""
-    seconds = window.total_seconds()
-    return datetime.fromtimestamp(math.floor(now.timestamp() / seconds) * seconds, tz=now.tzinfo)
-
-
-def retry_after(now: datetime, start: datetime, window: timedelta) -> int:
-    return max(1, math.ceil((start + window - now).total_seconds()))
 
 
 class InMemoryRateLimiter(RateLimiter):

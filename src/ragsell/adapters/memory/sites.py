@@ -26,6 +26,9 @@ class InMemorySiteRepository(SiteRepository):
     async def replace(self, site: Site) -> bool:
         if await self.get(site.owner_id, site.id) is None:
             return False
+        holder = await self.by_widget_key(site.widget_key)
+        if holder is not None and holder.id != site.id:
+            raise DuplicateKey("widget_key")
         self._sites[site.id] = site
         return True
 

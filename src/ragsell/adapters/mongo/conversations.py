@@ -1,0 +1,98 @@
+from datetime import datetime
+from typing import Any
+
+from pymongo.asynchronous.database import AsyncDatabase
+
+from ragsell.adapters.mongo.codecs import Document, decode, encode
+from ragsell.adapters.mongo.dates import before as earlier_than
+from ragsell.adapters.mongo.dates import first_kept
+from ragsell.adapters.mongo.errors import duplicate_key
+from ragsell.adapters.mongo.names import CONVERSATIONS, MESSAGES
+from ragsell.application.ports.repositories import ConversationRepository
+from ragsell.domain.conversations import Conversation, Message, Role
+from ragsell.domain.ids import ClientMessageId, ConversationId, SiteId
+
+# A conversation document's revision: bumped by every write, so a write can be made
+# conditional on nothing having changed since the read (dates cannot serve as that guard:
+# nx-27017 compares them to the second, and $max on dates does not work there).
+_REVISION = "_rev"
+# How often adding a message re-reads a conversation that other writers keep moving.
+_ATTEMPTS = 10
+
+
+class MongoConversationRepository(ConversationRepository):
+    """Conversations and their messages, in two collections. Messages carry their
+    site id, so every query is scoped by site without a join."""
+
+    def __init__(self, db: AsyncDatabase[dict[str, Any]]) -> None:
+        self._conversations = db[CONVERSATIONS]
+        self._messages = db[MESSAGES]
+
+    async def add(self, conversation: Conversation) -> None:
+        with duplicate_key("id"):
+            await self._conversations.insert_one({**encode(conversation), _REVISION: 0})
+
+    async def get(self, site_id: SiteId, conversation_id: ConversationId) -> Conversation | None:
+        document = await self._conversations.find_one({"_id": conversation_id, "site_id": site_id})
+        return None if document is None else _conversation(document)
+
+    async def list_for_site(self, site_id: SiteId, *, before: datetime | None, limit: int) -> list[Conversation]:
+        if limit <= 0:
+            return []
+        query: dict[str, Any] = {"site_id": site_id}
+        if before is not None:
+            query["last_message_at"] = earlier_than(before)
+        cursor = self._conversations.find(query).sort([("last_message_at", -1), ("_id", -1)]).batch_size(limit + 10)
+        return await first_kept(
+            cursor,
+            decode=_conversation,
+            keep=lambda conversation: before is None or conversation.last_message_at < before,
+            limit=limit,
+        )
+
+    async def add_message(self, message: Message) -> None:
+        scope = {"_id": message.conversation_id, "site_id": message.site_id}
+        document = await self._conversations.find_one(scope)
+        if document is None:
+            raise LookupError("no such conversation")
+        with duplicate_key("client_message_id"):
+            await self._messages.insert_one(encode(message))
+        # The last-message time only moves forward. Dates are never written with $set or
+        # $max (nx-27017 stores them as strings or ignores them), so the record is replaced
+        # whole, guarded by its revision, and re-read when another message got there first.
+        for _ in range(_ATTEMPTS):
+            if document is None or document["last_message_at"] >= message.created_at:
+                return
+            revision = document.get(_REVISION, 0)
+            moved = {**document, "last_message_at": message.created_at, _REVISION: revision + 1}
+            replaced = await self._conversations.replace_one({**scope, _REVISION: revision}, moved)
+            if replaced.matched_count:
+                return
+            document = await self._conversations.find_one(scope)
+        raise RuntimeError("The conversation kept changing; its last-message time was not moved.")
+
+    async def message_by_client_id(
+        self, site_id: SiteId, conversation_id: ConversationId, client_message_id: ClientMessageId, role: Role
+    ) -> Message | None:
+        document = await self._messages.find_one(
+            {
+                "conversation_id": conversation_id,
+                "client_message_id": client_message_id,
+                "role": role.value,
+                "site_id": site_id,
+            }
+        )
+        return None if document is None else decode(document, Message)
+
+    async def messages(self, site_id: SiteId, conversation_id: ConversationId) -> list[Message]:
+        cursor = self._messages.find({"conversation_id": conversation_id, "site_id": site_id}).sort("created_at", 1)
+        found = [decode(document, Message) async for document in cursor]
+        # Within one moment the visitor's message comes before the reply (then by id, so
+        # the order never depends on the engine).
+        return sorted(found, key=lambda message: (message.created_at, message.role != Role.VISITOR, message.id))
+
+
+def _conversation(document: Document) -> Conversation:
+    fields = dict(document)
+    fields.pop(_REVISION, None)
+    return decode(fields, Conversation)

@@ -1,0 +1,50 @@
+"""Every index the repositories rely on. Creating an index that exists is a no-op, so
+``ensure_indexes`` runs at every start."""
+
+from typing import Any
+
+from pymongo import ASCENDING, DESCENDING, IndexModel
+from pymongo.asynchronous.database import AsyncDatabase
+
+from ragsell.adapters.mongo.names import (
+    CONVERSATIONS,
+    LEADS,
+    MESSAGES,
+    OWNERS,
+    PAGE_VIEWS,
+    PAGES,
+    RATE_LIMITS,
+    SESSIONS,
+    SITES,
+    SNIPPETS,
+)
+
+# TTL indexes remove a document once its ``expires_at`` has passed (late: about a minute on
+# MongoDB, at the next read on nx-27017); queries filter on ``expires_at`` as well.
+_EXPIRES = IndexModel([("expires_at", ASCENDING)], expireAfterSeconds=0)
+
+INDEXES: dict[str, list[IndexModel]] = {
+    # Emails are stored lower-cased, so a plain unique index is case-insensitive (no collation).
+    OWNERS: [IndexModel([("email", ASCENDING)], unique=True)],
+    SESSIONS: [_EXPIRES, IndexModel([("owner_id", ASCENDING)])],
+    SITES: [
+        IndexModel([("widget_key", ASCENDING)], unique=True),
+        IndexModel([("owner_id", ASCENDING), ("created_at", ASCENDING)]),
+    ],
+    SNIPPETS: [IndexModel([("site_id", ASCENDING), ("created_at", ASCENDING)])],
+    PAGES: [IndexModel([("site_id", ASCENDING), ("url", ASCENDING)], unique=True)],
+    CONVERSATIONS: [IndexModel([("site_id", ASCENDING), ("last_message_at", DESCENDING)])],
+    MESSAGES: [
+        IndexModel([("conversation_id", ASCENDING), ("client_message_id", ASCENDING), ("role", ASCENDING)], unique=True),
+        IndexModel([("conversation_id", ASCENDING), ("created_at", ASCENDING)]),
+        IndexModel([("site_id", ASCENDING)]),
+    ],
+    PAGE_VIEWS: [_EXPIRES, IndexModel([("site_id", ASCENDING), ("viewed_at", ASCENDING)])],
+    LEADS: [IndexModel([("site_id", ASCENDING), ("created_at", DESCENDING)])],
+    RATE_LIMITS: [_EXPIRES],
+}
+
+
+async def ensure_indexes(db: AsyncDatabase[dict[str, Any]]) -> None:
+    for collection, indexes in INDEXES.items():
+        await db[collection].create_indexes(indexes)

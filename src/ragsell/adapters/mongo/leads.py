@@ -1,0 +1,48 @@
+from datetime import datetime
+from typing import Any
+
+from pymongo.asynchronous.database import AsyncDatabase
+
+from ragsell.adapters.mongo.codecs import Document, decode, encode
+from ragsell.adapters.mongo.dates import before as earlier_than
+from ragsell.adapters.mongo.dates import first_kept
+from ragsell.adapters.mongo.errors import duplicate_key
+from ragsell.adapters.mongo.names import LEADS
+from ragsell.application.ports.repositories import LeadRepository
+from ragsell.domain.ids import LeadId, SiteId
+from ragsell.domain.leads import Lead, LeadStatus
+
+
+class MongoLeadRepository(LeadRepository):
+    def __init__(self, db: AsyncDatabase[dict[str, Any]]) -> None:
+        self._leads = db[LEADS]
+
+    async def add(self, lead: Lead) -> None:
+        with duplicate_key("id"):
+            await self._leads.insert_one(encode(lead))
+
+    async def get(self, site_id: SiteId, lead_id: LeadId) -> Lead | None:
+        document = await self._leads.find_one({"_id": lead_id, "site_id": site_id})
+        return None if document is None else decode(document, Lead)
+
+    async def list_for_site(self, site_id: SiteId, *, before: datetime | None, limit: int) -> list[Lead]:
+        if limit <= 0:
+            return []
+        query: dict[str, Any] = {"site_id": site_id}
+        if before is not None:
+            query["created_at"] = earlier_than(before)
+        cursor = self._leads.find(query).sort([("created_at", -1), ("_id", -1)]).batch_size(limit + 10)
+        return await first_kept(
+            cursor,
+            decode=_lead,
+            keep=lambda lead: before is None or lead.created_at < before,
+            limit=limit,
+        )
+
+    async def set_status(self, site_id: SiteId, lead_id: LeadId, status: LeadStatus) -> bool:
+        result = await self._leads.update_one({"_id": lead_id, "site_id": site_id}, {"$set": {"status": status.value}})
+        return result.matched_count == 1
+
+
+def _lead(document: Document) -> Lead:
+    return decode(document, Lead)

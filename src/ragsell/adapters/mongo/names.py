@@ -1,0 +1,13 @@
+"""Collection names, in one place for the repositories, the indexes and the eraser."""
+
+OWNERS = "owners"
+SESSIONS = "sessions"
+SITES = "sites"
+SNIPPETS = "snippets"
+PAGES = "pages"
+CONVERSATIONS = "conversations"
+MESSAGES = "messages"
+PAGE_VIEWS = "page_views"
+LEADS = "leads"
+USAGE = "usage"
+RATE_LIMITS = "rate_limits"

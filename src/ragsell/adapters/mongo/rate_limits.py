@@ -1,0 +1,48 @@
+from datetime import datetime, timedelta
+from typing import Any
+
+from pymongo import ReturnDocument
+from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import DuplicateKeyError
+
+from ragsell.adapters.mongo.codecs import utc_key
+from ragsell.adapters.mongo.names import RATE_LIMITS
+from ragsell.adapters.windows import retry_after, window_start
+from ragsell.application.ports.metering import RateDecision, RateLimiter
+
+# A window document is created at most this often per hit (insert lost to a concurrent one).
+_ATTEMPTS = 3
+
+
+class MongoRateLimiter(RateLimiter):
+    """Fixed windows: one document per key and window, counted with ``$inc`` and removed
+    by a TTL index once the window has ended."""
+
+    def __init__(self, db: AsyncDatabase[dict[str, Any]]) -> None:
+        self._windows = db[RATE_LIMITS]
+
+    async def hit(self, key: str, *, limit: int, window: timedelta, now: datetime) -> RateDecision:
+        start = window_start(now, window)
+        # The window length is part of the id: two rules sharing a key must not share a count.
+        window_id = f"{key}|{int(window.total_seconds())}|{utc_key(start)}"
+        count = await self._count(window_id, now=now, ends=start + window)
+        if count <= limit:
+            return RateDecision(allowed=True, retry_after_seconds=0)
+        return RateDecision(allowed=False, retry_after_seconds=retry_after(now, start, window))
+
+    async def _count(self, window_id: str, *, now: datetime, ends: datetime) -> int:
+        for _ in range(_ATTEMPTS):
+            counted = await self._windows.find_one_and_update(
+                {"_id": window_id, "expires_at": {"$gt": now}},
+                {"$inc": {"count": 1}},
+                return_document=ReturnDocument.AFTER,
+            )
+            if counted is not None:
+                return int(counted["count"])
+            try:
+                # Not an upsert: nx-27017 ignores $setOnInsert in find_one_and_update upserts.
+                await self._windows.insert_one({"_id": window_id, "count": 1, "expires_at": ends})
+                return 1
+            except DuplicateKeyError:
+                continue
+        raise RuntimeError("The rate-limit window could not be counted.")

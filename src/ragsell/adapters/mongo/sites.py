@@ -1,0 +1,40 @@
+from typing import Any
+
+from pymongo.asynchronous.database import AsyncDatabase
+
+from ragsell.adapters.mongo.codecs import decode, encode
+from ragsell.adapters.mongo.errors import duplicate_key
+from ragsell.adapters.mongo.names import SITES
+from ragsell.application.ports.repositories import SiteRepository
+from ragsell.domain.ids import OwnerId, SiteId, WidgetKey
+from ragsell.domain.sites import Site
+
+
+class MongoSiteRepository(SiteRepository):
+    def __init__(self, db: AsyncDatabase[dict[str, Any]]) -> None:
+        self._sites = db[SITES]
+
+    async def add(self, site: Site) -> None:
+        with duplicate_key("widget_key"):
+            await self._sites.insert_one(encode(site))
+
+    async def get(self, owner_id: OwnerId, site_id: SiteId) -> Site | None:
+        document = await self._sites.find_one({"_id": site_id, "owner_id": owner_id})
+        return None if document is None else decode(document, Site)
+
+    async def by_widget_key(self, widget_key: WidgetKey) -> Site | None:
+        # The widget key is the site's public identifier: it is the scope here.
+        document = await self._sites.find_one({"widget_key": widget_key})
+        return None if document is None else decode(document, Site)
+
+    async def list_for_owner(self, owner_id: OwnerId) -> list[Site]:
+        cursor = self._sites.find({"owner_id": owner_id}).sort([("created_at", 1), ("_id", 1)])
+        return [decode(document, Site) async for document in cursor]
+
+    async def replace(self, site: Site) -> bool:
+        with duplicate_key("widget_key"):
+            result = await self._sites.replace_one({"_id": site.id, "owner_id": site.owner_id}, encode(site))
+        return result.matched_count == 1
+
+    async def remove(self, owner_id: OwnerId, site_id: SiteId) -> bool:
+        return (await self._sites.delete_one({"_id": site_id, "owner_id": owner_id})).deleted_count == 1
