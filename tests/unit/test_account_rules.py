@@ -158,7 +158,7 @@ policies = st.builds(
 )
 
 
-@settings(max_examples=150)
+@settings(max_examples=150, deadline=None)
 @given(policies, st.lists(st.integers(min_value=0, max_value=36 * 3600), min_size=1, max_size=40))
 def test_a_touched_session_never_outlives_its_absolute_expiry(policy: SessionPolicy, steps: list[int]) -> None:
     session = opened(policy)

@@ -52,7 +52,7 @@ def brute_force_active(views: list[PageView], site: SiteId, now: datetime, windo
     return len(active)
 
 
-@settings(max_examples=200)
+@settings(max_examples=200, deadline=None)
 @given(page_views, st.sampled_from(SITES), st.integers(min_value=1, max_value=20).map(lambda m: timedelta(minutes=m)))
 def test_active_now_counts_distinct_visitors_inside_the_window_only(
     views: list[PageView], site: SiteId, window: timedelta

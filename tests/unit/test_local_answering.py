@@ -127,7 +127,7 @@ def test_quote_cuts_a_first_sentence_longer_than_the_limit() -> None:
     assert quote("x" * 50 + ". Next.", limit=20) == "x" * 20
 
 
-@settings(max_examples=150)
+@settings(max_examples=150, deadline=None)
 @given(st.text(alphabet="ab .!?\n", max_size=400), st.integers(min_value=1, max_value=120))
 def test_a_quote_is_never_longer_than_the_limit_and_starts_the_text(text: str, limit: int) -> None:
     quoted = quote(text, limit=limit)

@@ -55,7 +55,7 @@ def test_recent_turns_never_skip_a_long_message_to_keep_an_older_one() -> None:
     assert recent_turns(history) == as_turns(history[-1:])
 
 
-@settings(max_examples=200)
+@settings(max_examples=200, deadline=None)
 @given(st.lists(st.integers(min_value=1, max_value=2500), max_size=15))
 def test_recent_turns_are_the_longest_newest_run_within_budget(lengths: list[int]) -> None:
     history = messages_of(lengths)

@@ -62,7 +62,7 @@ urls = st.builds(
 # --- normal form ------------------------------------------------------------------
 
 
-@settings(max_examples=300)
+@settings(max_examples=300, deadline=None)
 @given(urls)
 def test_url_normalization_accepts_well_formed_http_urls_and_is_idempotent(url: str) -> None:
     once = normalize_url(url)
@@ -70,7 +70,7 @@ def test_url_normalization_accepts_well_formed_http_urls_and_is_idempotent(url: 
     assert normalize_url(once, keep_query=False) == normalize_url(url, keep_query=False)
 
 
-@settings(max_examples=200)
+@settings(max_examples=200, deadline=None)
 @given(urls)
 def test_normalized_url_has_lower_case_scheme_and_host_no_default_port_and_no_fragment(url: str) -> None:
     parts = urlsplit(normalize_url(url))
@@ -83,7 +83,7 @@ def test_normalized_url_has_lower_case_scheme_and_host_no_default_port_and_no_fr
     assert not parts.netloc.endswith(".")
 
 
-@settings(max_examples=100)
+@settings(max_examples=100, deadline=None)
 @given(urls)
 def test_percent_escapes_compare_equal_whatever_the_case_of_their_hex_digits(url: str) -> None:
     head, separator, rest = url.partition("://")
@@ -163,7 +163,7 @@ def test_url_normalization_rejects_non_http_schemes(raw: str) -> None:
         normalize_url(raw)
 
 
-@settings(max_examples=100)
+@settings(max_examples=100, deadline=None)
 @given(
     st.from_regex(r"[a-zA-Z][a-zA-Z0-9+.-]{0,10}", fullmatch=True).filter(lambda s: s.lower() not in ("http", "https"))
 )
@@ -274,7 +274,7 @@ def test_origin_normalization_rejects_anything_but_scheme_host_and_port(raw: str
     assert caught.value.field == "allowedOrigins"
 
 
-@settings(max_examples=100)
+@settings(max_examples=100, deadline=None)
 @given(schemes, hosts, ports)
 def test_origin_normalization_is_idempotent_and_matches_the_urls_origin(scheme: str, host: str, port: str) -> None:
     origin = normalize_origin(f"{scheme}://{host}{port}")

@@ -37,7 +37,7 @@ def month_length(moment: datetime) -> int:
 # --- billing periods --------------------------------------------------------------
 
 
-@settings(max_examples=300)
+@settings(max_examples=300, deadline=None)
 @given(moments, moments)
 def test_the_billing_period_contains_now_and_starts_on_the_anchor_day_clamped(anchor: datetime, now: datetime) -> None:
     period = billing_period(anchor, now)
@@ -50,7 +50,7 @@ def test_the_billing_period_contains_now_and_starts_on_the_anchor_day_clamped(an
     assert (period.end.year * 12 + period.end.month) - (period.start.year * 12 + period.start.month) == 1
 
 
-@settings(max_examples=200)
+@settings(max_examples=200, deadline=None)
 @given(moments, moments, st.integers(min_value=1, max_value=30))
 def test_billing_periods_tile_time_without_gaps_or_overlaps(anchor: datetime, now: datetime, count: int) -> None:
     period = billing_period(anchor, now)
@@ -62,7 +62,7 @@ def test_billing_periods_tile_time_without_gaps_or_overlaps(anchor: datetime, no
         period = following
 
 
-@settings(max_examples=100)
+@settings(max_examples=100, deadline=None)
 @given(moments, zones, moments, zones)
 def test_billing_periods_use_utc_whatever_the_zone_of_the_inputs(
     anchor: datetime, anchor_zone: timezone, now: datetime, now_zone: timezone
