@@ -3,9 +3,11 @@
 import argparse
 import asyncio
 import contextlib
+import signal
 import sys
 from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
+from types import FrameType
 from typing import Any
 
 import uvicorn
@@ -57,9 +59,21 @@ def _store_name(settings: Settings, uri: str | None) -> str:
     return "MongoDB" if settings.mongodb_uri else f"embedded, in {settings.data_dir.resolve()}"
 
 
+class _Stop(Exception):
+    """SIGTERM or SIGINT: stop in order (web server, then the embedded store)."""
+
+
+def _raise_stop(signum: int, frame: FrameType | None) -> None:
+    raise _Stop
+
+
 def serve(settings: Settings) -> None:
     configure_logging(settings.log_level)
-    with _uri(settings, share=True) as uri:
+    # Uvicorn shuts down gracefully on these, then raises them again with the handler
+    # it found; ours turns that into an exception, so the embedded store is stopped too.
+    signal.signal(signal.SIGTERM, _raise_stop)
+    signal.signal(signal.SIGINT, _raise_stop)
+    with contextlib.suppress(_Stop), _uri(settings, share=True) as uri:
         asyncio.run(_serve(settings, uri))
 
 

@@ -39,12 +39,22 @@ class JsonFormatter(logging.Formatter):
         return msgspec.json.encode(entry, enc_hook=str).decode()
 
 
+# Libraries whose debug logs carry request and document bodies (names, emails, messages).
+VERBOSE_LIBRARIES = ("pymongo", "httpx", "httpcore", "botocore", "boto3", "urllib3", "openai", "litestar")
+
+
+def quiet_verbose_libraries() -> None:
+    for name in VERBOSE_LIBRARIES:
+        logging.getLogger(name).setLevel(logging.WARNING)
+
+
 def configure_logging(level: str) -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(JsonFormatter())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
+    quiet_verbose_libraries()
     # Uvicorn's own access log prints client addresses and query strings; ours does not.
     logging.getLogger("uvicorn.access").disabled = True
     for name in ("uvicorn", "uvicorn.error"):
