@@ -222,6 +222,14 @@ async def test_a_session_in_constant_use_still_ends_at_the_absolute_expiry(
         await harness.current_owner(opened.token)
 
 
+async def test_a_short_idle_session_in_steady_use_stays_logged_in(make_harness: Callable[..., Harness]) -> None:
+    harness = make_harness(policy=SessionPolicy(idle=timedelta(minutes=1), absolute=timedelta(hours=1)))
+    opened = await harness.sign_up()
+    for _ in range(10):
+        harness.clock.advance(timedelta(seconds=40))
+        await harness.current_owner(opened.token)
+
+
 async def test_a_session_is_not_rewritten_on_every_request(harness: Harness) -> None:
     opened = await harness.sign_up()
     harness.clock.advance(timedelta(seconds=10))

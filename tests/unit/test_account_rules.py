@@ -178,6 +178,33 @@ def test_a_touched_session_never_outlives_its_absolute_expiry(policy: SessionPol
     assert not session.is_active(deadline)
 
 
+@settings(max_examples=150, deadline=None)
+@given(policies, st.lists(st.integers(min_value=0, max_value=10_000), min_size=1, max_size=60))
+def test_a_session_used_at_least_every_half_idle_time_lives_until_its_absolute_expiry(
+    policy: SessionPolicy, gaps: list[int]
+) -> None:
+    half_idle = policy.idle.total_seconds() / 2
+    session = opened(policy)
+    now = NOW
+    for gap in gaps:
+        now += timedelta(seconds=min(gap, half_idle))
+        if now >= session.absolute_expires_at:
+            break
+        assert session.is_active(now)
+        if session.needs_touch(now, policy):
+            session = session.touched(now, policy)
+
+
+def test_a_one_minute_idle_session_in_steady_use_does_not_lapse() -> None:
+    policy = SessionPolicy(idle=timedelta(minutes=1), absolute=timedelta(hours=1))
+    session = opened(policy)
+    for step in range(1, 10):
+        now = NOW + timedelta(seconds=40 * step)
+        assert session.is_active(now)
+        if session.needs_touch(now, policy):
+            session = session.touched(now, policy)
+
+
 def test_the_stored_token_hash_is_the_sha256_of_the_token_not_the_token() -> None:
     assert token_hash("secret") == hashlib.sha256(b"secret").hexdigest()
     assert token_hash("secret") != "secret"

@@ -86,7 +86,9 @@ class LoginSession(msgspec.Struct, frozen=True, kw_only=True):
         return now < self.expires_at
 
     def needs_touch(self, now: datetime, policy: SessionPolicy) -> bool:
-        return now - self.last_seen_at >= policy.touch_interval
+        # Never skip for more than half the idle time, or a session in steady use
+        # lapses when the idle time is short (a one-minute idle with a one-minute interval).
+        return now - self.last_seen_at >= min(policy.touch_interval, policy.idle / 2)
 
     def touched(self, now: datetime, policy: SessionPolicy) -> "LoginSession":
         return LoginSession(
