@@ -105,7 +105,14 @@ class LoginSession(msgspec.Struct, frozen=True, kw_only=True):
 
 
 def open_session(
-    *, token_hash: str, owner_id: OwnerId, csrf_token: str, now: datetime, policy: SessionPolicy, ip: str, user_agent: str
+    *,
+    token_hash: str,
+    owner_id: OwnerId,
+    csrf_token: str,
+    now: datetime,
+    policy: SessionPolicy,
+    ip: str,
+    user_agent: str,
 ) -> LoginSession:
     absolute = now + policy.absolute
     return LoginSession(

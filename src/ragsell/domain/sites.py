@@ -3,6 +3,7 @@
 import re
 from datetime import datetime
 from enum import StrEnum
+
 import msgspec
 import phonenumbers
 
@@ -148,7 +149,9 @@ def default_origins(site_url: str) -> tuple[str, ...]:
 
 def check_retention_days(days: int | None) -> int | None:
     if days is not None and not 1 <= days <= MAX_RETENTION_DAYS:
-        raise InvalidValue(f"Keep conversations 1 to {MAX_RETENTION_DAYS} days, or leave it empty.", field="retentionDays")
+        raise InvalidValue(
+            f"Keep conversations 1 to {MAX_RETENTION_DAYS} days, or leave it empty.", field="retentionDays"
+        )
     return days
 
 
@@ -187,4 +190,3 @@ class Site(msgspec.Struct, frozen=True, kw_only=True):
 
     def admits_origin(self, origin: str) -> bool:
         return origin in self.allowed_origins
-

@@ -11,11 +11,12 @@ from ragsell.domain.knowledge import Passage
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 # Words too common to say anything about relevance.
-_STOPWORDS = frozenset(
+_STOPWORD_LIST = (
     "a an and are as at be but by can do does for from has have how i if in is it its me my "
     "of on or our so than that the their them there they this to was we what when where which who "
-    "why will with you your".split()
+    "why will with you your"
 )
+_STOPWORDS = frozenset(_STOPWORD_LIST.split())
 
 
 def terms(text: str) -> list[str]:

@@ -17,7 +17,14 @@ class InMemoryUsageLedger(UsageLedger):
         self._by_site: dict[_CounterKey, dict[SiteId, int]] = defaultdict(lambda: defaultdict(int))
 
     async def reserve(
-        self, *, owner_id: OwnerId, site_id: SiteId | None, meter: Meter, period_start: datetime, amount: int, limit: int
+        self,
+        *,
+        owner_id: OwnerId,
+        site_id: SiteId | None,
+        meter: Meter,
+        period_start: datetime,
+        amount: int,
+        limit: int,
     ) -> bool:
         key = (owner_id, meter, period_start)
         if not fits(used=self._used[key], amount=amount, limit=limit):

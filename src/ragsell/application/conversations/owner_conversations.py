@@ -38,4 +38,6 @@ class GetTranscript:
         conversation = await self._conversations.get(site.id, ConversationId(conversation_id))
         if conversation is None:
             raise NotFound("There is no such conversation.")
-        return Transcript(conversation=conversation, messages=await self._conversations.messages(site.id, conversation.id))
+        return Transcript(
+            conversation=conversation, messages=await self._conversations.messages(site.id, conversation.id)
+        )

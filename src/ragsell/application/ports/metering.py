@@ -11,7 +11,14 @@ from ragsell.domain.usage import Meter
 
 class UsageLedger(Protocol):
     async def reserve(
-        self, *, owner_id: OwnerId, site_id: SiteId | None, meter: Meter, period_start: datetime, amount: int, limit: int
+        self,
+        *,
+        owner_id: OwnerId,
+        site_id: SiteId | None,
+        meter: Meter,
+        period_start: datetime,
+        amount: int,
+        limit: int,
     ) -> bool:
         """Atomically add ``amount`` to the owner's counter for the period unless that
         would pass ``limit``; returns whether it was added. Concurrent calls never

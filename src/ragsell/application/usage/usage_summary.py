@@ -28,7 +28,9 @@ class UsageSummary:
     async def __call__(self, owner: Owner) -> UsageReport:
         now = self._clock.now()
         plan = self._plans.get(owner.plan)
-        used = await self._ledger.used(owner.id, {meter: period_start_for(meter, owner.created_at, now) for meter in Meter})
+        used = await self._ledger.used(
+            owner.id, {meter: period_start_for(meter, owner.created_at, now) for meter in Meter}
+        )
         return UsageReport(
             plan=plan.name,
             period=billing_period(owner.created_at, now),
