@@ -114,7 +114,7 @@ class Harness:
         self.log_in = LogIn(self.owners, self.hasher, self.opener, self.throttle, self.clock)
         self.log_out = LogOut(self.sessions)
         self.current_owner = CurrentOwner(self.sessions, self.owners, self.clock, self.policy)
-        self.change_password = ChangePassword(self.owners, self.sessions, self.hasher)
+        self.change_password = ChangePassword(self.owners, self.sessions, self.hasher, self.throttle, self.clock)
 
         self.add_site = AddSite(self.sites, self.quota, self.clock, self.ids)
         self.get_site = GetSite(self.sites)

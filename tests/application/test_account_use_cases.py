@@ -3,6 +3,7 @@
 from collections.abc import Callable
 from datetime import timedelta
 
+import msgspec
 import pytest
 
 from ragsell.adapters.security.argon2_hasher import Argon2PasswordHasher
@@ -10,8 +11,14 @@ from ragsell.application.accounts.change_password import ChangePasswordCommand
 from ragsell.application.accounts.log_in import LogIn, LogInCommand
 from ragsell.application.accounts.register_owner import RegisterOwnerCommand
 from ragsell.application.errors import EmailTaken, InvalidCredentials, NotAuthenticated, RateLimited
-from ragsell.application.throttling import LOGIN_PER_ACCOUNT, LOGIN_PER_IP, SIGNUP_PER_IP
-from ragsell.domain.accounts import Owner, SessionPolicy, token_hash
+from ragsell.application.throttling import (
+    LOGIN_PER_ACCOUNT,
+    LOGIN_PER_ACCOUNT_AND_IP,
+    LOGIN_PER_IP,
+    PASSWORD_CHANGES_PER_OWNER,
+    SIGNUP_PER_IP,
+)
+from ragsell.domain.accounts import MAX_PASSWORD_LENGTH, Owner, SessionPolicy, token_hash
 from ragsell.domain.errors import InvalidEmail, InvalidValue, WeakPassword
 from tests.application.conftest import PASSWORD, Harness, cheap_hasher
 
@@ -155,19 +162,29 @@ async def test_logging_in_rehashes_the_password_when_the_parameters_change(harne
     assert await harness.hasher.verify(new_hash, PASSWORD)
 
 
-async def test_log_ins_are_throttled_per_account_even_with_the_right_password(harness: Harness) -> None:
+async def test_log_ins_are_throttled_per_account_and_address_even_with_the_right_password(harness: Harness) -> None:
     await harness.sign_up()
-    for _ in range(LOGIN_PER_ACCOUNT.limit):
+    for _ in range(LOGIN_PER_ACCOUNT_AND_IP.limit):
         with pytest.raises(InvalidCredentials):
             await harness.enter("ada@example.com", "wrong password!", ip="198.51.100.1")
     with pytest.raises(RateLimited) as caught:
-        await harness.enter("Ada@Example.com", PASSWORD, ip="198.51.100.2")
-    assert 0 < caught.value.retry_after <= LOGIN_PER_ACCOUNT.window.total_seconds()
-    # Another account is not affected, and the window passes.
-    await harness.sign_up("bob@example.com", ip="198.51.100.3")
-    await harness.enter("bob@example.com", ip="198.51.100.2")
-    harness.clock.advance(timedelta(seconds=caught.value.retry_after))
+        await harness.enter("Ada@Example.com", PASSWORD, ip="198.51.100.1")
+    assert 0 < caught.value.retry_after <= LOGIN_PER_ACCOUNT_AND_IP.window.total_seconds()
+    # The owner, elsewhere, is not locked out; and the window passes.
     await harness.enter("ada@example.com", ip="198.51.100.2")
+    harness.clock.advance(timedelta(seconds=caught.value.retry_after))
+    await harness.enter("ada@example.com", ip="198.51.100.1")
+
+
+async def test_log_ins_to_one_account_from_many_addresses_are_throttled(harness: Harness) -> None:
+    await harness.sign_up()
+    for index in range(LOGIN_PER_ACCOUNT.limit):
+        with pytest.raises(InvalidCredentials):
+            await harness.enter("ada@example.com", "wrong password!", ip=f"203.0.113.{index % 250}")
+    with pytest.raises(RateLimited):
+        await harness.enter("ada@example.com", PASSWORD, ip="198.51.100.9")
+    await harness.sign_up("bob@example.com", ip="198.51.100.3")
+    await harness.enter("bob@example.com", ip="198.51.100.9")
 
 
 async def test_log_ins_are_throttled_per_ip_across_accounts(harness: Harness) -> None:
@@ -326,3 +343,26 @@ async def test_changing_to_a_weak_password_is_refused(harness: Harness) -> None:
             )
         )
     assert (await harness.stored_owner(current.owner.id)).password_hash == before
+
+
+async def test_guessing_the_current_password_through_a_session_is_throttled(harness: Harness) -> None:
+    current = await harness.sign_up()
+    attempt = ChangePasswordCommand(
+        owner=current.owner,
+        current_session_hash=current.session.token_hash,
+        current_password="a wrong password",
+        new_password="a brand new passphrase",
+    )
+    for _ in range(PASSWORD_CHANGES_PER_OWNER.limit):
+        with pytest.raises(InvalidCredentials):
+            await harness.change_password(attempt)
+    with pytest.raises(RateLimited):
+        await harness.change_password(msgspec.structs.replace(attempt, current_password=PASSWORD))
+
+
+async def test_a_password_longer_than_any_stored_one_never_matches(harness: Harness) -> None:
+    long_password = "x" * MAX_PASSWORD_LENGTH
+    await harness.sign_up(password=long_password)
+    await harness.enter("ada@example.com", long_password)
+    with pytest.raises(InvalidCredentials):
+        await harness.enter("ada@example.com", long_password + "anything")

@@ -14,8 +14,13 @@ class RateRule(msgspec.Struct, frozen=True, kw_only=True):
     window: timedelta
 
 
-LOGIN_PER_ACCOUNT = RateRule(name="login-account", limit=10, window=timedelta(minutes=15))
+# Guessing one account's password from one address stops after a few tries; from many
+# addresses, after more. The per-account limit is high so that strangers cannot lock an
+# owner out of their own account from one machine.
+LOGIN_PER_ACCOUNT_AND_IP = RateRule(name="login-account-ip", limit=10, window=timedelta(minutes=15))
+LOGIN_PER_ACCOUNT = RateRule(name="login-account", limit=100, window=timedelta(minutes=15))
 LOGIN_PER_IP = RateRule(name="login-ip", limit=50, window=timedelta(minutes=15))
+PASSWORD_CHANGES_PER_OWNER = RateRule(name="password-owner", limit=10, window=timedelta(minutes=15))
 SIGNUP_PER_IP = RateRule(name="signup-ip", limit=10, window=timedelta(hours=1))
 MESSAGES_PER_VISITOR = RateRule(name="msg-visitor", limit=20, window=timedelta(minutes=1))
 MESSAGES_PER_SITE = RateRule(name="msg-site", limit=600, window=timedelta(minutes=1))

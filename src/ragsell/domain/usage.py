@@ -68,6 +68,10 @@ class PlanCatalogue(msgspec.Struct, frozen=True, kw_only=True):
                 return plan
         raise UnknownPlan(f"There is no plan called {name!r}.", field="plan")
 
+    def for_owner(self, name: str) -> Plan:
+        """The owner's plan; the default one when an operator has since removed theirs."""
+        return next((plan for plan in self.plans if plan.name == name), self.get(self.default))
+
 
 class BillingPeriod(msgspec.Struct, frozen=True, kw_only=True):
     start: datetime

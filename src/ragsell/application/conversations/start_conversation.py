@@ -39,9 +39,15 @@ class StartConversation:
         now = self._clock.now()
         await self._throttle.check(CONVERSATIONS_PER_VISITOR, f"{site.id}:{visitor}", now)
         conversation_id = ConversationId(self._ids.new_id())
-        await self._quota.reserve(owner_id=site.owner_id, site_id=site.id, meter=Meter.CONVERSATIONS, amount=1, now=now)
+        reservation = await self._quota.reserve(
+            owner_id=site.owner_id, site_id=site.id, meter=Meter.CONVERSATIONS, amount=1, now=now
+        )
         conversation = Conversation(
             id=conversation_id, site_id=site.id, visitor_id=visitor, started_at=now, last_message_at=now
         )
-        await self._conversations.add(conversation)
+        try:
+            await self._conversations.add(conversation)
+        except BaseException:
+            await self._quota.release(reservation)
+            raise
         return conversation

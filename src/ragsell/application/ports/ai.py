@@ -1,6 +1,6 @@
 """Finding what the knowledge base says, and the model that phrases answers."""
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from typing import Protocol
 
 import msgspec
@@ -35,3 +35,17 @@ class ChatModel(Protocol):
 class Retriever(Protocol):
     async def search(self, site_id: SiteId, query: str, *, limit: int) -> list[Passage]:
         """The site's passages closest to ``query``, best first; only that site's."""
+
+
+class EmbeddingUnavailable(Exception):
+    """The embedder could not embed now (rate limit, outage); the work can be retried."""
+
+
+class Embedder(Protocol):
+    # Names the model and its settings; vectors of different models never mix.
+    model: str
+    dimensions: int
+
+    async def embed(self, texts: Sequence[str]) -> list[bytes]:
+        """One unit-length float32 vector (little-endian bytes) per text, in order.
+        Raises EmbeddingUnavailable."""

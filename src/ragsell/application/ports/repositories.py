@@ -1,13 +1,14 @@
 """Where aggregates are kept. Every method on tenant data takes the tenant's scope
 (owner or site); no method reads across tenants."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Protocol
 
 from ragsell.domain.accounts import LoginSession, Owner
 from ragsell.domain.conversations import Conversation, Message, PageView, Role
-from ragsell.domain.ids import ClientMessageId, ConversationId, LeadId, OwnerId, SiteId, SnippetId, WidgetKey
-from ragsell.domain.knowledge import Snippet
+from ragsell.domain.ids import ClientMessageId, ConversationId, JobId, LeadId, OwnerId, SiteId, SnippetId, WidgetKey
+from ragsell.domain.jobs import CrawlJob, CrawlProgress
+from ragsell.domain.knowledge import Chunk, ChunkSource, Page, Snippet
 from ragsell.domain.leads import Lead, LeadStatus
 from ragsell.domain.sites import Site
 
@@ -67,6 +68,48 @@ class SnippetRepository(Protocol):
         """Oldest first."""
 
     async def remove(self, site_id: SiteId, snippet_id: SnippetId) -> bool: ...
+
+
+class PageRepository(Protocol):
+    async def save(self, page: Page) -> None:
+        """Insert or replace the record of the page at ``page.url`` of the site."""
+
+    async def get(self, site_id: SiteId, url: str) -> Page | None: ...
+
+    async def list_for_site(self, site_id: SiteId, *, after_url: str | None, limit: int) -> list[Page]:
+        """In URL order, those after ``after_url`` when given."""
+
+    async def remove(self, site_id: SiteId, url: str) -> bool: ...
+
+
+class ChunkRepository(Protocol):
+    async def replace_source(self, site_id: SiteId, source: ChunkSource, source_key: str, chunks: list[Chunk]) -> None:
+        """The chunks of one page or snippet become ``chunks`` (none removes them)."""
+
+    async def for_site(self, site_id: SiteId) -> list[Chunk]:
+        """All the site's chunks with their vectors (for building search indexes)."""
+
+    async def version(self, site_id: SiteId) -> int:
+        """A number that changes whenever the site's chunks change (0 before any)."""
+
+
+class JobQueue(Protocol):
+    async def enqueue(self, job: CrawlJob) -> CrawlJob:
+        """Add ``job`` unless the site has an active (queued or running) crawl already;
+        returns the job that is active for the site after the call."""
+
+    async def claim(self, *, worker: str, now: datetime, lease: timedelta) -> CrawlJob | None:
+        """Atomically take the oldest claimable job (queued and due, or running with an
+        expired lease) for ``worker``; None when there is none."""
+
+    async def renew(self, job_id: JobId, *, worker: str, now: datetime, lease: timedelta, progress: CrawlProgress) -> bool:
+        """Extend the lease and record progress; False when the worker lost the job."""
+
+    async def finish(self, job_id: JobId, *, worker: str, now: datetime, error: str | None) -> bool:
+        """Mark the job done (or failed, with ``error``); False when the worker lost the job."""
+
+    async def latest(self, site_id: SiteId) -> CrawlJob | None:
+        """The site's most recently created job."""
 
 
 class ConversationRepository(Protocol):

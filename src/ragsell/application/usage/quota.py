@@ -13,9 +13,9 @@ from ragsell.domain.usage import Meter, PlanCatalogue, period_start_for
 _EXCEEDED = {
     Meter.SITES: "Your plan allows no more sites; delete one or upgrade.",
     Meter.PAGES: "Your plan allows no more pages in the knowledge base.",
-    Meter.CONVERSATIONS: "This site has reached its plan's conversations for this month.",
-    Meter.MESSAGES: "This site has reached its plan's messages for this month.",
-    Meter.VOICE_SECONDS: "This site has reached its plan's voice minutes for this month.",
+    Meter.CONVERSATIONS: "This account has used all the conversations its plan allows this month.",
+    Meter.MESSAGES: "This account has used all the messages its plan allows this month.",
+    Meter.VOICE_SECONDS: "This account has used all the voice minutes its plan allows this month.",
 }
 
 
@@ -39,7 +39,7 @@ class Quota:
         owner = await self._owners.get(owner_id)
         if owner is None or owner.is_closed:
             raise NotFound("That account does not exist.")
-        limit = self._plans.get(owner.plan).limit(meter)
+        limit = self._plans.for_owner(owner.plan).limit(meter)
         reservation = Reservation(
             owner_id=owner_id,
             site_id=site_id,

@@ -27,7 +27,7 @@ class UsageSummary:
 
     async def __call__(self, owner: Owner) -> UsageReport:
         now = self._clock.now()
-        plan = self._plans.get(owner.plan)
+        plan = self._plans.for_owner(owner.plan)
         used = await self._ledger.used(
             owner.id, {meter: period_start_for(meter, owner.created_at, now) for meter in Meter}
         )
