@@ -1,5 +1,5 @@
-"""What a site's assistant knows: owner-written snippets and Q&A pairs (crawled
-pages join them later), and the passages retrieval hands to the answering step."""
+"""What a site's assistant knows: crawled pages and owner-written snippets and Q&A
+pairs, cut into embedded chunks, and the passages retrieval hands to the answering step."""
 
 from datetime import datetime
 from enum import StrEnum
@@ -8,7 +8,8 @@ import msgspec
 
 from ragsell.domain.conversations import Citation
 from ragsell.domain.errors import InvalidValue
-from ragsell.domain.ids import SiteId, SnippetId
+from ragsell.domain.crawling import PageOutcome
+from ragsell.domain.ids import ChunkId, SiteId, SnippetId
 
 MAX_SNIPPET_TITLE_LENGTH = 200
 MAX_SNIPPET_TEXT_LENGTH = 20_000
@@ -43,6 +44,67 @@ class Snippet(msgspec.Struct, frozen=True, kw_only=True):
     @property
     def searchable_text(self) -> str:
         return "\n".join(part for part in (self.title, self.question, self.text) if part)
+
+
+MAX_REASON_LENGTH = 300
+
+
+class Page(msgspec.Struct, frozen=True, kw_only=True):
+    """What the last crawl found at one URL of a site."""
+
+    site_id: SiteId
+    url: str
+    outcome: PageOutcome
+    # Why a page was not indexed, in words the owner can act on.
+    reason: str
+    title: str
+    checked_at: datetime
+    content_hash: str | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    chunk_count: int = 0
+
+    def __post_init__(self) -> None:
+        if len(self.reason) > MAX_REASON_LENGTH:
+            raise InvalidValue("Keep the reason short.")
+        if self.chunk_count and not self.outcome.keeps_content:
+            raise InvalidValue("Only indexed pages have chunks.")
+
+
+class ChunkSource(StrEnum):
+    PAGE = "page"
+    SNIPPET = "snippet"
+
+
+class Chunk(msgspec.Struct, frozen=True, kw_only=True):
+    """A passage of a page or snippet with its embedding."""
+
+    id: ChunkId
+    site_id: SiteId
+    source: ChunkSource
+    # The page URL, or the snippet id.
+    source_key: str
+    title: str
+    heading_path: tuple[str, ...]
+    text: str
+    position: int
+    embedding_model: str
+    # float32, little-endian: 4 bytes a dimension.
+    vector: bytes
+
+    def __post_init__(self) -> None:
+        if not self.vector or len(self.vector) % 4:
+            raise InvalidValue("A chunk's vector is float32 data.")
+
+    @property
+    def dimensions(self) -> int:
+        return len(self.vector) // 4
+
+    @property
+    def citation(self) -> Citation | None:
+        if self.source is not ChunkSource.PAGE:
+            return None
+        return Citation(url=self.source_key, title=self.title, heading=" > ".join(self.heading_path))
 
 
 class Passage(msgspec.Struct, frozen=True, kw_only=True):
