@@ -23,4 +23,3 @@ async def mongo_db(request: pytest.FixtureRequest) -> AsyncIterator[AsyncDatabas
     """An empty database with every index, on nx-27017 (and MongoDB when configured)."""
     async with fresh_database(store_uri(request.param, request)) as db:
         yield db
-

@@ -15,7 +15,9 @@ async def test_fifty_concurrent_reservations_with_ten_units_left_let_exactly_ten
     ada = owner()
     shop = site(ada.id)
     reserve = stores.usage.reserve
-    assert await reserve(owner_id=ada.id, site_id=shop.id, meter=Meter.MESSAGES, period_start=_MAY, amount=490, limit=500)
+    assert await reserve(
+        owner_id=ada.id, site_id=shop.id, meter=Meter.MESSAGES, period_start=_MAY, amount=490, limit=500
+    )
 
     results = await asyncio.gather(
         *(
@@ -46,7 +48,9 @@ async def test_the_first_reservations_of_a_period_race_without_passing_the_limit
 async def test_usage_is_counted_per_owner_meter_and_period(stores: Stores) -> None:
     ada, bob = owner(), owner()
     reserve = stores.usage.reserve
-    assert await reserve(owner_id=ada.id, site_id=None, meter=Meter.SITES, period_start=LIFETIME_START, amount=1, limit=3)
+    assert await reserve(
+        owner_id=ada.id, site_id=None, meter=Meter.SITES, period_start=LIFETIME_START, amount=1, limit=3
+    )
     assert await reserve(owner_id=ada.id, site_id=None, meter=Meter.MESSAGES, period_start=_MAY, amount=7, limit=100)
     assert await reserve(owner_id=ada.id, site_id=None, meter=Meter.MESSAGES, period_start=_JUNE, amount=2, limit=100)
     assert await reserve(owner_id=bob.id, site_id=None, meter=Meter.MESSAGES, period_start=_MAY, amount=5, limit=100)
@@ -60,12 +64,22 @@ async def test_usage_is_counted_per_owner_meter_and_period(stores: Stores) -> No
 async def test_a_reservation_that_would_pass_the_limit_is_refused_and_not_counted(stores: Stores) -> None:
     ada = owner()
     reserve = stores.usage.reserve
-    assert await reserve(owner_id=ada.id, site_id=None, meter=Meter.PAGES, period_start=LIFETIME_START, amount=8, limit=10)
+    assert await reserve(
+        owner_id=ada.id, site_id=None, meter=Meter.PAGES, period_start=LIFETIME_START, amount=8, limit=10
+    )
 
-    assert not await reserve(owner_id=ada.id, site_id=None, meter=Meter.PAGES, period_start=LIFETIME_START, amount=3, limit=10)
-    assert not await reserve(owner_id=ada.id, site_id=None, meter=Meter.PAGES, period_start=LIFETIME_START, amount=0, limit=10)
-    assert not await reserve(owner_id=ada.id, site_id=None, meter=Meter.VOICE_SECONDS, period_start=_MAY, amount=1, limit=0)
-    assert await reserve(owner_id=ada.id, site_id=None, meter=Meter.PAGES, period_start=LIFETIME_START, amount=2, limit=10)
+    assert not await reserve(
+        owner_id=ada.id, site_id=None, meter=Meter.PAGES, period_start=LIFETIME_START, amount=3, limit=10
+    )
+    assert not await reserve(
+        owner_id=ada.id, site_id=None, meter=Meter.PAGES, period_start=LIFETIME_START, amount=0, limit=10
+    )
+    assert not await reserve(
+        owner_id=ada.id, site_id=None, meter=Meter.VOICE_SECONDS, period_start=_MAY, amount=1, limit=0
+    )
+    assert await reserve(
+        owner_id=ada.id, site_id=None, meter=Meter.PAGES, period_start=LIFETIME_START, amount=2, limit=10
+    )
     assert await stores.usage.used(ada.id, {Meter.PAGES: LIFETIME_START, Meter.VOICE_SECONDS: _MAY}) == {
         Meter.PAGES: 10,
         Meter.VOICE_SECONDS: 0,
@@ -92,7 +106,9 @@ async def test_the_rate_limiter_refuses_past_the_limit_and_says_when_the_window_
     start = _next_minute()
     key = f"login-ip:{new_id()}"
 
-    decisions = [await stores.rate_limiter.hit(key, limit=3, window=window, now=start + timedelta(seconds=n)) for n in range(5)]
+    decisions = [
+        await stores.rate_limiter.hit(key, limit=3, window=window, now=start + timedelta(seconds=n)) for n in range(5)
+    ]
 
     assert [d.allowed for d in decisions] == [True, True, True, False, False]
     assert decisions[0].retry_after_seconds == 0

@@ -18,7 +18,9 @@ async def test_erasing_a_site_removes_everything_of_that_site_and_nothing_of_ano
         await stores.conversations.add(chat)
         asked = message(chat)
         await stores.conversations.add_message(asked)
-        await stores.conversations.add_message(message(chat, role=Role.ASSISTANT, client_message_id=asked.client_message_id))
+        await stores.conversations.add_message(
+            message(chat, role=Role.ASSISTANT, client_message_id=asked.client_message_id)
+        )
         await stores.page_views.add(page_view(each.id, at=now), expires_at=now + timedelta(days=30))
         await stores.leads.add(lead(each.id, conversation_id=chat.id))
         kept[each.id] = chat

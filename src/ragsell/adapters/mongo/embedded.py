@@ -8,6 +8,7 @@ Layout of the data directory::
 """
 
 import contextlib
+import ctypes
 import fcntl
 import os
 import signal
@@ -15,6 +16,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
 from typing import IO, Self
@@ -41,15 +43,23 @@ def _free_port(host: str) -> int:
         return int(probe.getsockname()[1])
 
 
-def _die_with_parent() -> None:  # pragma: no cover - runs in the child between fork and exec
-    """Linux: have the kernel stop the server if the ragsell process dies without doing it
-    (kill -9), so no orphan keeps serving the data directory."""
-    if sys.platform.startswith("linux"):
-        import ctypes
+def _parent_death_signal() -> Callable[[], None] | None:
+    """Linux: a function for the child (run between fork and exec) that has the kernel
+    stop the server when the process that started it dies without stopping it (kill -9),
+    so no orphan keeps serving the data directory. libc is looked up here, in the parent:
+    the child must not import or take locks another thread may have held at fork time."""
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        prctl = ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):
+        return None
+    pr_set_pdeathsig = 1
 
-        pr_set_pdeathsig = 1
-        with contextlib.suppress(OSError, AttributeError):
-            ctypes.CDLL("libc.so.6", use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
+    def in_child() -> None:  # pragma: no cover - runs in the child
+        prctl(pr_set_pdeathsig, int(signal.SIGTERM))
+
+    return in_child
 
 
 class EmbeddedMongo:
@@ -196,7 +206,8 @@ class EmbeddedMongo:
 
     def _spawn(self) -> subprocess.Popen[bytes]:
         assert self._port is not None
-        return subprocess.Popen(
+        # The arguments are ours (the venv's nx-27017, paths under the data directory); no shell.
+        return subprocess.Popen(  # noqa: S603
             [
                 str(self._executable),
                 "--host",
@@ -215,7 +226,7 @@ class EmbeddedMongo:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
             start_new_session=True,
-            preexec_fn=_die_with_parent,  # noqa: PLW1509 - started before any thread of ours
+            preexec_fn=_parent_death_signal(),
         )
 
     def _wait_until_ready(self, *, last_attempt: bool) -> bool:
@@ -240,8 +251,13 @@ class EmbeddedMongo:
         )
 
     def _ping(self) -> bool:
+        assert self._port is not None
+        try:  # refused at once while nothing listens: cheaper than a driver timeout
+            socket.create_connection((self._host, self._port), timeout=0.5).close()
+        except OSError:
+            return False
         client: MongoClient[dict[str, object]] = MongoClient(
-            self.uri, serverSelectionTimeoutMS=250, connectTimeoutMS=250
+            self.uri, serverSelectionTimeoutMS=1000, connectTimeoutMS=1000
         )
         try:
             client.admin.command("ping")
@@ -266,4 +282,6 @@ class EmbeddedMongo:
             lines = (self.mongo_dir / "nx.log").read_text(errors="replace").splitlines()[-_LOG_TAIL_LINES:]
         except OSError:
             return f"See {self.mongo_dir / 'nx.log'}."
-        return "Last lines of its log:\n" + "\n".join(lines) if lines else f"Its log {self.mongo_dir / 'nx.log'} is empty."
+        return (
+            "Last lines of its log:\n" + "\n".join(lines) if lines else f"Its log {self.mongo_dir / 'nx.log'} is empty."
+        )

@@ -35,7 +35,9 @@ INDEXES: dict[str, list[IndexModel]] = {
     PAGES: [IndexModel([("site_id", ASCENDING), ("url", ASCENDING)], unique=True)],
     CONVERSATIONS: [IndexModel([("site_id", ASCENDING), ("last_message_at", DESCENDING)])],
     MESSAGES: [
-        IndexModel([("conversation_id", ASCENDING), ("client_message_id", ASCENDING), ("role", ASCENDING)], unique=True),
+        IndexModel(
+            [("conversation_id", ASCENDING), ("client_message_id", ASCENDING), ("role", ASCENDING)], unique=True
+        ),
         IndexModel([("conversation_id", ASCENDING), ("created_at", ASCENDING)]),
         IndexModel([("site_id", ASCENDING)]),
     ],

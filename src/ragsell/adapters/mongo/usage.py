@@ -40,7 +40,14 @@ class MongoUsageLedger(UsageLedger):
         self._usage: AsyncCollection[dict[str, Any]] = db[USAGE]
 
     async def reserve(
-        self, *, owner_id: OwnerId, site_id: SiteId | None, meter: Meter, period_start: datetime, amount: int, limit: int
+        self,
+        *,
+        owner_id: OwnerId,
+        site_id: SiteId | None,
+        meter: Meter,
+        period_start: datetime,
+        amount: int,
+        limit: int,
     ) -> bool:
         if not fits(used=0, amount=amount, limit=limit):
             return False
