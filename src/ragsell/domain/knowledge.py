@@ -1,11 +1,13 @@
 """What a site's assistant knows: crawled pages and owner-written snippets and Q&A
 pairs, cut into embedded chunks, and the passages retrieval hands to the answering step."""
 
+import hashlib
 from datetime import datetime
 from enum import StrEnum
 
 import msgspec
 
+from ragsell.domain.chunking import Section
 from ragsell.domain.conversations import Citation
 from ragsell.domain.errors import InvalidValue
 from ragsell.domain.crawling import PageOutcome
@@ -63,12 +65,22 @@ class Page(msgspec.Struct, frozen=True, kw_only=True):
     etag: str | None = None
     last_modified: str | None = None
     chunk_count: int = 0
+    # The model that embedded its chunks: another model means the page is embedded again.
+    embedding_model: str | None = None
 
     def __post_init__(self) -> None:
         if len(self.reason) > MAX_REASON_LENGTH:
             raise InvalidValue("Keep the reason short.")
         if self.chunk_count and not self.outcome.keeps_content:
             raise InvalidValue("Only indexed pages have chunks.")
+
+
+def content_hash(title: str, sections: tuple[Section, ...]) -> str:
+    """Identifies a page's extracted content: equal hashes, nothing to embed again."""
+    digest = hashlib.sha256(title.encode())
+    for section in sections:
+        digest.update(b"\x00" + "\x1f".join(section.heading_path).encode() + b"\x00" + section.text.encode())
+    return digest.hexdigest()
 
 
 class ChunkSource(StrEnum):

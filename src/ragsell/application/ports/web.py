@@ -40,6 +40,8 @@ class CrawledPage(msgspec.Struct, frozen=True, kw_only=True):
     reason: str = ""
     page: ExtractedPage | None = None
     validators: Validators = Validators()
+    # URLs the crawl has found so far (reported or still queued), for progress bars.
+    discovered: int = 0
 
 
 class SiteCrawler(Protocol):
