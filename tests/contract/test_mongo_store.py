@@ -16,6 +16,8 @@ from ragsell.adapters.mongo.errors import StoreUnavailable
 from ragsell.adapters.mongo.indexes import INDEXES, ensure_indexes
 from ragsell.adapters.mongo.owners import MongoOwnerRepository
 from ragsell.adapters.mongo.probe import MongoStoreProbe
+from ragsell.adapters.mongo.site_data import MongoSiteDataEraser
+from ragsell.domain.ids import SiteId
 from tests.contract.stores import owner, site
 
 Database = AsyncDatabase[dict[str, Any]]
@@ -105,3 +107,16 @@ def test_credentials_are_left_out_of_uris_in_messages() -> None:
 
 async def test_the_probe_says_whether_the_store_answers(mongo_db: Database) -> None:
     assert await MongoStoreProbe(mongo_db).ping() is True
+
+
+async def test_erasing_a_site_also_removes_its_pages_and_chunks(mongo_db: Database) -> None:
+    for site_id in ("erased", "kept"):
+        await mongo_db["pages"].insert_one({"site_id": site_id, "url": "https://example.com/"})
+        await mongo_db["chunks"].insert_one(
+            {"site_id": site_id, "source": "page", "source_key": "https://example.com/"}
+        )
+
+    await MongoSiteDataEraser(mongo_db).erase_site(SiteId("erased"))
+
+    for collection in ("pages", "chunks"):
+        assert [d["site_id"] async for d in mongo_db[collection].find({}, {"_id": 0, "site_id": 1})] == ["kept"]

@@ -82,7 +82,8 @@ class EmbeddedMongo:
         stop_timeout: float = 10.0,
         executable: Path | None = None,
     ) -> None:
-        self.data_dir = Path(data_dir)
+        # Absolute, so the server's arguments name the directory whatever the working directory.
+        self.data_dir = Path(data_dir).absolute()
         self.mongo_dir = self.data_dir / MONGO_DIR
         self._host = host
         self._startup_timeout = startup_timeout

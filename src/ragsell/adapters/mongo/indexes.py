@@ -7,6 +7,7 @@ from pymongo import ASCENDING, DESCENDING, IndexModel
 from pymongo.asynchronous.database import AsyncDatabase
 
 from ragsell.adapters.mongo.names import (
+    CHUNKS,
     CONVERSATIONS,
     LEADS,
     MESSAGES,
@@ -33,6 +34,7 @@ INDEXES: dict[str, list[IndexModel]] = {
     ],
     SNIPPETS: [IndexModel([("site_id", ASCENDING), ("created_at", ASCENDING)])],
     PAGES: [IndexModel([("site_id", ASCENDING), ("url", ASCENDING)], unique=True)],
+    CHUNKS: [IndexModel([("site_id", ASCENDING), ("source", ASCENDING), ("source_key", ASCENDING)])],
     CONVERSATIONS: [IndexModel([("site_id", ASCENDING), ("last_message_at", DESCENDING)])],
     MESSAGES: [
         IndexModel(

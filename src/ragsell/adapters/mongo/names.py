@@ -5,6 +5,8 @@ SESSIONS = "sessions"
 SITES = "sites"
 SNIPPETS = "snippets"
 PAGES = "pages"
+# Embedded passages of pages and snippets (the knowledge base), for the chunk repository.
+CHUNKS = "chunks"
 CONVERSATIONS = "conversations"
 MESSAGES = "messages"
 PAGE_VIEWS = "page_views"

@@ -2,13 +2,13 @@ from typing import Any
 
 from pymongo.asynchronous.database import AsyncDatabase
 
-from ragsell.adapters.mongo.names import CONVERSATIONS, LEADS, MESSAGES, PAGE_VIEWS, PAGES, SNIPPETS
+from ragsell.adapters.mongo.names import CHUNKS, CONVERSATIONS, LEADS, MESSAGES, PAGE_VIEWS, PAGES, SNIPPETS
 from ragsell.application.ports.repositories import SiteDataEraser
 from ragsell.domain.ids import SiteId
 
 # Every collection holding data under a site id. Messages go before their conversations,
 # so an interrupted erase never leaves messages without a conversation to find them by.
-SITE_COLLECTIONS = (SNIPPETS, PAGES, MESSAGES, CONVERSATIONS, PAGE_VIEWS, LEADS)
+SITE_COLLECTIONS = (CHUNKS, SNIPPETS, PAGES, MESSAGES, CONVERSATIONS, PAGE_VIEWS, LEADS)
 
 
 class MongoSiteDataEraser(SiteDataEraser):
