@@ -41,7 +41,9 @@ def _merge_small(sections: list[Section], min_words: int, max_words: int) -> lis
         if not section.text.strip():
             continue
         previous = merged[-1] if merged else None
-        small = len(_words(section.text)) < min_words or (previous is not None and len(_words(previous.text)) < min_words)
+        small = len(_words(section.text)) < min_words or (
+            previous is not None and len(_words(previous.text)) < min_words
+        )
         same_parent = previous is not None and previous.heading_path[:-1] == section.heading_path[:-1]
         fits = previous is not None and len(_words(previous.text)) + len(_words(section.text)) <= max_words
         if previous is not None and small and same_parent and fits:

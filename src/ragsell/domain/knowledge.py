@@ -9,8 +9,8 @@ import msgspec
 
 from ragsell.domain.chunking import Section
 from ragsell.domain.conversations import Citation
-from ragsell.domain.errors import InvalidValue
 from ragsell.domain.crawling import PageOutcome
+from ragsell.domain.errors import InvalidValue
 from ragsell.domain.ids import ChunkId, SiteId, SnippetId
 
 MAX_SNIPPET_TITLE_LENGTH = 200
@@ -35,7 +35,9 @@ class Snippet(msgspec.Struct, frozen=True, kw_only=True):
 
     def __post_init__(self) -> None:
         if not 0 < len(self.title) <= MAX_SNIPPET_TITLE_LENGTH:
-            raise InvalidValue(f"Give the snippet a title of up to {MAX_SNIPPET_TITLE_LENGTH} characters.", field="title")
+            raise InvalidValue(
+                f"Give the snippet a title of up to {MAX_SNIPPET_TITLE_LENGTH} characters.", field="title"
+            )
         if not 0 < len(self.text) <= MAX_SNIPPET_TEXT_LENGTH:
             raise InvalidValue(f"Snippets hold 1 to {MAX_SNIPPET_TEXT_LENGTH} characters.", field="text")
         if (self.kind is SnippetKind.QA) != (self.question is not None):

@@ -122,5 +122,3 @@ def fits(*, used: int, amount: int, limit: int) -> bool:
 
 def is_near_limit(used: int, limit: int) -> bool:
     return limit > 0 and used >= limit * NEAR_LIMIT_SHARE
-
-

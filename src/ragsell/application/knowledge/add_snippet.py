@@ -1,10 +1,11 @@
 import msgspec
 
+from ragsell.application.knowledge.indexing import ChunkIndexer, snippet_sections
 from ragsell.application.ports.repositories import SiteRepository, SnippetRepository
 from ragsell.application.ports.system import Clock, IdGenerator
 from ragsell.application.sites.get_site import owned_site
 from ragsell.domain.ids import OwnerId, SnippetId
-from ragsell.domain.knowledge import Snippet, SnippetKind
+from ragsell.domain.knowledge import ChunkSource, Snippet, SnippetKind
 
 
 class AddSnippetCommand(msgspec.Struct, frozen=True, kw_only=True):
@@ -19,9 +20,12 @@ class AddSnippetCommand(msgspec.Struct, frozen=True, kw_only=True):
 class AddSnippet:
     """Owners teach the assistant what their pages do not say: a text, or a question and its answer."""
 
-    def __init__(self, sites: SiteRepository, snippets: SnippetRepository, clock: Clock, ids: IdGenerator) -> None:
+    def __init__(
+        self, sites: SiteRepository, snippets: SnippetRepository, indexer: ChunkIndexer, clock: Clock, ids: IdGenerator
+    ) -> None:
         self._sites = sites
         self._snippets = snippets
+        self._indexer = indexer
         self._clock = clock
         self._ids = ids
 
@@ -37,5 +41,11 @@ class AddSnippet:
             text=command.text.strip(),
             created_at=self._clock.now(),
         )
-        await self._snippets.add(snippet)
+        # Embedded first: a snippet that cannot be searched is not added.
+        await self._indexer.index(site.id, ChunkSource.SNIPPET, snippet.id, snippet.title, snippet_sections(snippet))
+        try:
+            await self._snippets.add(snippet)
+        except BaseException:
+            await self._indexer.remove(site.id, ChunkSource.SNIPPET, snippet.id)
+            raise
         return snippet

@@ -102,7 +102,9 @@ class JobQueue(Protocol):
         """Atomically take the oldest claimable job (queued and due, or running with an
         expired lease) for ``worker``; None when there is none."""
 
-    async def renew(self, job_id: JobId, *, worker: str, now: datetime, lease: timedelta, progress: CrawlProgress) -> bool:
+    async def renew(
+        self, job_id: JobId, *, worker: str, now: datetime, lease: timedelta, progress: CrawlProgress
+    ) -> bool:
         """Extend the lease and record progress; False when the worker lost the job."""
 
     async def finish(self, job_id: JobId, *, worker: str, now: datetime, error: str | None) -> bool:

@@ -8,7 +8,15 @@ from ragsell.application.ports.repositories import SiteRepository
 from ragsell.application.sites.get_site import owned_site
 from ragsell.domain.accounts import check_name
 from ragsell.domain.ids import OwnerId
-from ragsell.domain.sites import Branding, CrawlSettings, Site, check_country, check_retention_days, normalize_origins
+from ragsell.domain.sites import (
+    Branding,
+    CrawlSettings,
+    Site,
+    changed_site,
+    check_country,
+    check_retention_days,
+    normalize_origins,
+)
 
 
 class UpdateSiteCommand(msgspec.Struct, frozen=True, kw_only=True):
@@ -38,18 +46,14 @@ class UpdateSite:
 
     async def __call__(self, command: UpdateSiteCommand) -> Site:
         site = await owned_site(self._sites, command.owner_id, command.site_id)
-        updated = Site(
-            id=site.id,
-            owner_id=site.owner_id,
-            widget_key=site.widget_key,
+        updated = changed_site(
+            site,
             name=check_name(_pick(command.name, site.name)),
-            url=site.url,
             branding=_pick(command.branding, site.branding),
             allowed_origins=normalize_origins(_pick(command.allowed_origins, site.allowed_origins)),
             crawl=_pick(command.crawl, site.crawl),
             retention_days=check_retention_days(_pick(command.retention_days, site.retention_days)),
             voice_enabled=_pick(command.voice_enabled, site.voice_enabled),
-            created_at=site.created_at,
             country=check_country(_pick(command.country, site.country)),
         )
         if not await self._sites.replace(updated):

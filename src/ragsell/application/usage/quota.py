@@ -8,7 +8,7 @@ from ragsell.application.errors import NotFound, QuotaExceeded
 from ragsell.application.ports.metering import UsageLedger
 from ragsell.application.ports.repositories import OwnerRepository
 from ragsell.domain.ids import OwnerId, SiteId
-from ragsell.domain.usage import Meter, PlanCatalogue, period_start_for
+from ragsell.domain.usage import LIFETIME_START, Meter, PlanCatalogue, period_start_for
 
 _EXCEEDED = {
     Meter.SITES: "Your plan allows no more sites; delete one or upgrade.",
@@ -33,6 +33,12 @@ class Quota:
         self._ledger = ledger
         self._plans = plans
 
+    async def limit(self, owner_id: OwnerId, meter: Meter) -> int:
+        owner = await self._owners.get(owner_id)
+        if owner is None or owner.is_closed:
+            raise NotFound("That account does not exist.")
+        return self._plans.for_owner(owner.plan).limit(meter)
+
     async def reserve(
         self, *, owner_id: OwnerId, site_id: SiteId | None, meter: Meter, amount: int, now: datetime
     ) -> Reservation:
@@ -53,3 +59,13 @@ class Quota:
 
     async def release(self, reservation: Reservation) -> None:
         await self._ledger.release(**msgspec.structs.asdict(reservation))
+
+    async def release_held(self, *, owner_id: OwnerId, site_id: SiteId, meter: Meter, amount: int) -> None:
+        """Give back units of a meter that does not reset (sites, pages) when what
+        held them goes away."""
+        if meter.resets_each_period:
+            raise ValueError(f"{meter} units are spent, not held")
+        if amount > 0:
+            await self._ledger.release(
+                owner_id=owner_id, site_id=site_id, meter=meter, period_start=LIFETIME_START, amount=amount
+            )

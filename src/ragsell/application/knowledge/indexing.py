@@ -1,0 +1,58 @@
+"""Turning a page's or snippet's text into embedded chunks: shared by crawling and snippets."""
+
+from collections.abc import Sequence
+
+from ragsell.application.ports.ai import Embedder
+from ragsell.application.ports.repositories import ChunkRepository
+from ragsell.application.ports.system import IdGenerator
+from ragsell.domain.chunking import Section, chunk_sections, text_for_embedding
+from ragsell.domain.ids import ChunkId, SiteId
+from ragsell.domain.knowledge import Chunk, ChunkSource, Snippet, SnippetKind
+
+
+def snippet_sections(snippet: Snippet) -> tuple[Section, ...]:
+    """A Q&A pair is its answer under the question as heading; a text is one section."""
+    heading = (snippet.question,) if snippet.kind is SnippetKind.QA and snippet.question else ()
+    return (Section(heading_path=heading, text=snippet.text),)
+
+
+class ChunkIndexer:
+    def __init__(self, chunks: ChunkRepository, embedder: Embedder, ids: IdGenerator) -> None:
+        self._chunks = chunks
+        self._embedder = embedder
+        self._ids = ids
+
+    @property
+    def model(self) -> str:
+        return self._embedder.model
+
+    async def index(
+        self, site_id: SiteId, source: ChunkSource, source_key: str, title: str, sections: Sequence[Section]
+    ) -> int:
+        """Replace the source's chunks with freshly embedded ones; returns how many."""
+        drafts = chunk_sections(list(sections))
+        vectors = (
+            await self._embedder.embed([text_for_embedding(title, d.heading_path, d.text) for d in drafts])
+            if drafts
+            else []
+        )
+        chunks = [
+            Chunk(
+                id=ChunkId(self._ids.new_id()),
+                site_id=site_id,
+                source=source,
+                source_key=source_key,
+                title=title,
+                heading_path=draft.heading_path,
+                text=draft.text,
+                position=position,
+                embedding_model=self._embedder.model,
+                vector=vector,
+            )
+            for position, (draft, vector) in enumerate(zip(drafts, vectors, strict=True))
+        ]
+        await self._chunks.replace_source(site_id, source, source_key, chunks)
+        return len(chunks)
+
+    async def remove(self, site_id: SiteId, source: ChunkSource, source_key: str) -> None:
+        await self._chunks.replace_source(site_id, source, source_key, [])
