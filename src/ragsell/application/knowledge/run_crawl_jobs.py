@@ -2,7 +2,6 @@
 heartbeat, record how it ended, and queue the site's next scheduled crawl."""
 
 import asyncio
-import contextlib
 import logging
 from datetime import timedelta
 
@@ -87,10 +86,12 @@ class RunCrawlJobs:
             log.exception("crawl failed", extra={"job_id": job.id, "site_id": job.site_id})
             return f"The crawl stopped on an unexpected error ({type(error).__name__})."
         finally:
+            crawl.cancel()
+            beat.cancel()
+            await asyncio.wait({crawl, beat})
             for task in (crawl, beat):
-                task.cancel()
-                with contextlib.suppress(BaseException):
-                    await task
+                if not task.cancelled():
+                    task.exception()  # retrieved, so asyncio does not report it again
 
     async def _schedule_next(self, job: CrawlJob) -> None:
         site = await self._sites.get(job.owner_id, job.site_id)
