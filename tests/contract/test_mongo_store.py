@@ -11,7 +11,12 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
 from ragsell.adapters.mongo.client import connect, redact
-from ragsell.adapters.mongo.codecs import binary_to_vector, vector_to_binary
+from ragsell.adapters.mongo.codecs import (
+    binary_to_float32_bytes,
+    binary_to_vector,
+    float32_bytes_to_binary,
+    vector_to_binary,
+)
 from ragsell.adapters.mongo.errors import StoreUnavailable
 from ragsell.adapters.mongo.indexes import INDEXES, ensure_indexes
 from ragsell.adapters.mongo.owners import MongoOwnerRepository
@@ -81,6 +86,9 @@ def test_vectors_are_stored_in_the_bson_vector_format_atlas_indexes() -> None:
     assert binary_to_vector(struct.pack("<2f", 1.0, 2.0)) == [1.0, 2.0]
     with pytest.raises(ValueError):
         binary_to_vector(b"\x00\x01\x02")
+    raw = struct.pack("<3f", 0.5, -1.0, 2.0)
+    assert float32_bytes_to_binary(raw) == Binary.from_vector([0.5, -1.0, 2.0], BinaryVectorDtype.FLOAT32)
+    assert binary_to_float32_bytes(bytes(float32_bytes_to_binary(raw))) == raw
 
 
 async def test_an_unreachable_store_is_reported_clearly_without_the_password() -> None:

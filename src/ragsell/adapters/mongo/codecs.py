@@ -61,19 +61,32 @@ def utc_key(moment: datetime) -> str:
 
 
 def vector_to_binary(vector: Sequence[float]) -> Binary:
-    """float32 little-endian values behind the vector header, as BSON Binary subtype 9."""
-    return Binary(_FLOAT32_HEADER + struct.pack(f"<{len(vector)}f", *vector), VECTOR_SUBTYPE)
+    """float32 values as BSON Binary subtype 9 (dtype FLOAT32, little-endian)."""
+    return float32_bytes_to_binary(struct.pack(f"<{len(vector)}f", *vector))
 
 
 def binary_to_vector(data: bytes) -> list[float]:
-    """Read a vector stored by ``vector_to_binary``.
+    """The float32 values of a vector stored by ``vector_to_binary``."""
+    raw = binary_to_float32_bytes(data)
+    return list(struct.unpack(f"<{len(raw) // 4}f", raw))
+
+
+def float32_bytes_to_binary(raw: bytes) -> Binary:
+    """Little-endian float32 data (as a Chunk holds it) as BSON Binary subtype 9."""
+    if len(raw) % 4:
+        raise ValueError("float32 data is a multiple of 4 bytes.")
+    return Binary(_FLOAT32_HEADER + raw, VECTOR_SUBTYPE)
+
+
+def binary_to_float32_bytes(data: bytes) -> bytes:
+    """The little-endian float32 data of a stored vector.
 
     nx-27017 hands Binary subtype 9 back as plain bytes (subtype 0); the header is
     recognised either way: float32 data is a multiple of 4 bytes, the header adds 2.
     """
     raw = bytes(data)
     if len(raw) % 4 == 2 and raw.startswith(_FLOAT32_HEADER):
-        raw = raw[len(_FLOAT32_HEADER) :]
-    elif (isinstance(data, Binary) and data.subtype == VECTOR_SUBTYPE) or len(raw) % 4:
+        return raw[len(_FLOAT32_HEADER) :]
+    if (isinstance(data, Binary) and data.subtype == VECTOR_SUBTYPE) or len(raw) % 4:
         raise ValueError("Not a float32 vector.")
-    return list(struct.unpack(f"<{len(raw) // 4}f", raw))
+    return raw
