@@ -16,6 +16,9 @@ from ragsell.adapters.local.quoting_chat_model import QuotingChatModel
 from ragsell.adapters.memory.accounts import InMemoryOwnerRepository, InMemorySessionRepository
 from ragsell.adapters.memory.clock import ManualClock
 from ragsell.adapters.memory.conversations import InMemoryConversationRepository
+from ragsell.adapters.memory.embedder import HashingEmbedder
+from ragsell.adapters.memory.jobs import InMemoryJobQueue
+from ragsell.adapters.memory.knowledge import InMemoryChunkRepository, InMemoryPageRepository
 from ragsell.adapters.memory.leads import InMemoryLeadRepository
 from ragsell.adapters.memory.metering import InMemoryRateLimiter, InMemoryUsageLedger
 from ragsell.adapters.memory.page_views import InMemoryPageViewRepository
@@ -39,6 +42,7 @@ from ragsell.application.conversations.start_conversation import StartConversati
 from ragsell.application.conversations.visitor_conversation import VisitorConversation
 from ragsell.application.knowledge.add_snippet import AddSnippet, AddSnippetCommand
 from ragsell.application.knowledge.delete_snippet import DeleteSnippet
+from ragsell.application.knowledge.indexing import ChunkIndexer
 from ragsell.application.knowledge.list_snippets import ListSnippets
 from ragsell.application.leads.capture_lead import CaptureLead, CaptureLeadCommand
 from ragsell.application.leads.list_leads import ListLeads
@@ -100,7 +104,14 @@ class Harness:
         self.leads = InMemoryLeadRepository()
         self.ledger = InMemoryUsageLedger()
         self.limiter = InMemoryRateLimiter()
-        self.eraser = InMemorySiteDataEraser(self.snippets, self.conversations, self.page_views, self.leads)
+        self.pages = InMemoryPageRepository()
+        self.chunks = InMemoryChunkRepository()
+        self.jobs = InMemoryJobQueue()
+        self.embedder = HashingEmbedder()
+        self.indexer = ChunkIndexer(self.chunks, self.embedder, self.ids)
+        self.eraser = InMemorySiteDataEraser(
+            self.snippets, self.conversations, self.page_views, self.leads, self.pages, self.chunks, self.jobs
+        )
         self.retriever = KeywordRetriever(self.snippets)
         self.model: ChatModel = model or QuotingChatModel()
 
@@ -120,12 +131,12 @@ class Harness:
         self.get_site = GetSite(self.sites)
         self.list_sites = ListSites(self.sites)
         self.update_site = UpdateSite(self.sites)
-        self.delete_site = DeleteSite(self.sites, self.eraser, self.ledger)
+        self.delete_site = DeleteSite(self.sites, self.pages, self.eraser, self.quota)
         self.widget_config = GetWidgetConfig(self.sites)
 
-        self.add_snippet = AddSnippet(self.sites, self.snippets, self.clock, self.ids)
+        self.add_snippet = AddSnippet(self.sites, self.snippets, self.indexer, self.clock, self.ids)
         self.list_snippets = ListSnippets(self.sites, self.snippets)
-        self.delete_snippet = DeleteSnippet(self.sites, self.snippets)
+        self.delete_snippet = DeleteSnippet(self.sites, self.snippets, self.indexer)
 
         self.record_page_view = RecordPageView(self.sites, self.page_views, self.throttle, self.clock, self.retention)
         self.count_active_visitors = CountActiveVisitors(self.sites, self.page_views, self.clock)

@@ -1,4 +1,6 @@
 from ragsell.adapters.memory.conversations import InMemoryConversationRepository
+from ragsell.adapters.memory.jobs import InMemoryJobQueue
+from ragsell.adapters.memory.knowledge import InMemoryChunkRepository, InMemoryPageRepository
 from ragsell.adapters.memory.leads import InMemoryLeadRepository
 from ragsell.adapters.memory.page_views import InMemoryPageViewRepository
 from ragsell.adapters.memory.snippets import InMemorySnippetRepository
@@ -13,8 +15,11 @@ class InMemorySiteDataEraser(SiteDataEraser):
         conversations: InMemoryConversationRepository,
         page_views: InMemoryPageViewRepository,
         leads: InMemoryLeadRepository,
+        pages: InMemoryPageRepository,
+        chunks: InMemoryChunkRepository,
+        jobs: InMemoryJobQueue,
     ) -> None:
-        self._stores = (snippets, conversations, page_views, leads)
+        self._stores = (snippets, conversations, page_views, leads, pages, chunks, jobs)
 
     async def erase_site(self, site_id: SiteId) -> None:
         for store in self._stores:
