@@ -1,5 +1,6 @@
 """The real app factory on the in-memory store, driven through Litestar's test client."""
 
+import functools
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AsyncExitStack
@@ -10,9 +11,11 @@ import pytest
 from dishka import Provider, Scope, provide
 from litestar import Litestar
 
+from ragsell.adapters.local.onnx_embedder import OnnxMiniLMEmbedder
 from ragsell.adapters.memory.clock import ManualClock
 from ragsell.adapters.security.argon2_hasher import Argon2PasswordHasher
 from ragsell.adapters.system.clock import SystemClock
+from ragsell.application.ports.ai import Embedder
 from ragsell.application.ports.security import PasswordHasher
 from ragsell.application.ports.system import Clock
 from ragsell.entrypoints.di import MemoryStoreProvider, make_container
@@ -23,8 +26,15 @@ from ragsell.entrypoints.store import store_provider
 BASE_URL = "http://testserver.local"
 
 
+@functools.cache
+def shared_embedder() -> OnnxMiniLMEmbedder:
+    """The real offline embedder, loaded once for the whole test session."""
+    return OnnxMiniLMEmbedder(threads=1)
+
+
 class HarnessOverrides(Provider):
-    """A clock the tests move, and argon2id with small parameters so sign-ups are quick."""
+    """A clock the tests move, one shared embedder, and argon2id with small parameters so
+    sign-ups are quick."""
 
     scope = Scope.APP
 
@@ -35,6 +45,10 @@ class HarnessOverrides(Provider):
     @provide
     def clock(self) -> Clock:
         return self._clock
+
+    @provide
+    def embedder(self) -> Embedder:
+        return shared_embedder()
 
     @provide
     async def hasher(self) -> AsyncIterator[PasswordHasher]:

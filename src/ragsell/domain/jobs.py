@@ -70,3 +70,16 @@ def next_run(schedule: CrawlSchedule, after: datetime) -> datetime | None:
     """When a scheduled re-crawl is due after a crawl ends; None for manual sites."""
     interval = _SCHEDULE_INTERVALS.get(schedule)
     return None if interval is None else after + interval
+
+
+def new_crawl(
+    *, job_id: JobId, site_id: SiteId, owner_id: OwnerId, now: datetime, run_after: datetime | None = None
+) -> CrawlJob:
+    return CrawlJob(
+        id=job_id,
+        site_id=site_id,
+        owner_id=owner_id,
+        state=JobState.QUEUED,
+        created_at=now,
+        run_after=run_after or now,
+    )

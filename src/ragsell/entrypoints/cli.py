@@ -14,13 +14,18 @@ import uvicorn
 from dishka import Scope
 
 from ragsell.adapters.mongo.errors import StoreUnavailable
+from ragsell.application.errors import NotFound
+from ragsell.application.knowledge.request_crawl import OperatorRequestCrawl
+from ragsell.application.ports.repositories import JobQueue
 from ragsell.application.usage.change_plan import ChangePlan
 from ragsell.domain.errors import DomainError
+from ragsell.domain.jobs import CrawlJob, CrawlProgress, JobState
 from ragsell.entrypoints.di import make_container
 from ragsell.entrypoints.http.app import create_app
 from ragsell.entrypoints.logging import configure_logging
 from ragsell.entrypoints.settings import Settings, SettingsError, Store, load_settings
 from ragsell.entrypoints.store import check_store, mongo_uri, store_provider
+from ragsell.entrypoints.worker import run_worker, stop_worker
 
 
 @contextlib.contextmanager
@@ -91,6 +96,68 @@ def _run_use_case(settings: Settings, use: Callable[[Any], Awaitable[str]], kind
         return asyncio.run(run(uri))
 
 
+async def _work(settings: Settings, uri: str | None) -> None:
+    await check_store(settings, uri)
+    container = make_container(settings, store=store_provider(settings, uri))
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop.set)
+    try:
+        await run_worker(container, stop)
+    finally:
+        await container.close()
+
+
+def work(settings: Settings) -> None:
+    configure_logging(settings.log_level)
+    with _uri(settings, share=False) as uri:
+        asyncio.run(_work(settings, uri))
+
+
+def _bar(progress: CrawlProgress, width: int = 30) -> str:
+    filled = width * progress.percent // 100
+    return (
+        f"[{'#' * filled}{'.' * (width - filled)}] {progress.percent:3d}%  "
+        f"found {progress.found}, indexed or unchanged {progress.done}, failed {progress.failed}"
+    )
+
+
+async def _crawl(settings: Settings, uri: str | None, site_id: str) -> CrawlJob:
+    await check_store(settings, uri)
+    container = make_container(settings, store=store_provider(settings, uri))
+    stop = asyncio.Event()
+    worker = asyncio.create_task(run_worker(container, stop))
+    try:
+        async with container(scope=Scope.REQUEST) as request:
+            job = await (await request.get(OperatorRequestCrawl))(site_id)
+        jobs = await container.get(JobQueue)
+        while True:
+            current = await jobs.latest(job.site_id)
+            if current is None or current.id != job.id:
+                raise NotFound("The crawl was removed (was the site deleted?).")
+            print(f"\r{_bar(current.progress)}", end="", file=sys.stderr, flush=True)
+            if not current.state.is_active:
+                print(file=sys.stderr)
+                return current
+            await asyncio.sleep(0.5)
+    finally:
+        stop.set()
+        await stop_worker(worker)
+        await container.close()
+
+
+def crawl(settings: Settings, site_id: str) -> int:
+    configure_logging("WARNING")
+    with _uri(settings, share=False) as uri:
+        job = asyncio.run(_crawl(settings, uri, site_id))
+    if job.state is JobState.FAILED:
+        print(f"ragsell: the crawl failed: {job.error}", file=sys.stderr)
+        return 1
+    print(f"Crawled: {job.progress.done} pages indexed or unchanged, {job.progress.failed} failed.")
+    return 0
+
+
 def set_plan(settings: Settings, email: str, plan: str) -> None:
     owner_id = _run_use_case(settings, lambda change: change(email, plan), ChangePlan)
     print(f"Account {owner_id} is now on the {plan} plan.")
@@ -115,6 +182,9 @@ def _parser() -> argparse.ArgumentParser:
     serve_command = commands.add_parser("serve", parents=[data], help="Run the web service (and its embedded store).")
     serve_command.add_argument("--host", help="Address to listen on (RAGSELL_HOST; default 127.0.0.1).")
     serve_command.add_argument("--port", type=int, help="Port to listen on (RAGSELL_PORT; default 8000).")
+    commands.add_parser("worker", parents=[data], help="Run crawl jobs (any number of workers may run).")
+    crawl_command = commands.add_parser("crawl", parents=[data], help="Crawl a site now, showing progress.")
+    crawl_command.add_argument("site_id")
     admin = commands.add_parser("admin", help="Operator commands.").add_subparsers(dest="admin", required=True)
     plan = admin.add_parser("set-plan", parents=[data], help="Move an account to another plan.")
     plan.add_argument("email")
@@ -132,6 +202,10 @@ def main(argv: list[str] | None = None) -> int:
         settings = load_settings(**overrides)
         if arguments.command == "serve":
             serve(settings)
+        elif arguments.command == "worker":
+            work(settings)
+        elif arguments.command == "crawl":
+            return crawl(settings, arguments.site_id)
         elif arguments.admin == "set-plan":
             set_plan(settings, arguments.email, arguments.plan)
         else:

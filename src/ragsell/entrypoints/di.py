@@ -6,10 +6,13 @@ from typing import Any
 from dishka import AsyncContainer, Provider, Scope, make_async_container, provide
 from pymongo.asynchronous.database import AsyncDatabase
 
-from ragsell.adapters.local.keyword_retriever import KeywordRetriever
+from ragsell.adapters.local.numpy_retriever import NumpyRetriever
+from ragsell.adapters.local.onnx_embedder import OnnxMiniLMEmbedder
 from ragsell.adapters.local.quoting_chat_model import QuotingChatModel
 from ragsell.adapters.memory.accounts import InMemoryOwnerRepository, InMemorySessionRepository
 from ragsell.adapters.memory.conversations import InMemoryConversationRepository
+from ragsell.adapters.memory.jobs import InMemoryJobQueue
+from ragsell.adapters.memory.knowledge import InMemoryChunkRepository, InMemoryPageRepository
 from ragsell.adapters.memory.leads import InMemoryLeadRepository
 from ragsell.adapters.memory.metering import InMemoryRateLimiter, InMemoryUsageLedger
 from ragsell.adapters.memory.page_views import InMemoryPageViewRepository
@@ -17,10 +20,12 @@ from ragsell.adapters.memory.probe import InMemoryStoreProbe
 from ragsell.adapters.memory.site_data import InMemorySiteDataEraser
 from ragsell.adapters.memory.sites import InMemorySiteRepository
 from ragsell.adapters.memory.snippets import InMemorySnippetRepository
+from ragsell.adapters.mongo.atlas_vector_search import AtlasRetriever
 from ragsell.adapters.mongo.client import connect
 from ragsell.adapters.mongo.conversations import MongoConversationRepository
 from ragsell.adapters.mongo.indexes import ensure_indexes
 from ragsell.adapters.mongo.leads import MongoLeadRepository
+from ragsell.adapters.mongo.names import CHUNKS
 from ragsell.adapters.mongo.owners import MongoOwnerRepository
 from ragsell.adapters.mongo.page_views import MongoPageViewRepository
 from ragsell.adapters.mongo.probe import MongoStoreProbe
@@ -30,6 +35,7 @@ from ragsell.adapters.mongo.site_data import MongoSiteDataEraser
 from ragsell.adapters.mongo.sites import MongoSiteRepository
 from ragsell.adapters.mongo.snippets import MongoSnippetRepository
 from ragsell.adapters.mongo.usage import MongoUsageLedger
+from ragsell.adapters.openai.embedder import OpenAIEmbedder
 from ragsell.adapters.security.argon2_hasher import Argon2PasswordHasher
 from ragsell.adapters.system.clock import SystemClock
 from ragsell.adapters.system.ids import SecretsIdGenerator
@@ -46,17 +52,27 @@ from ragsell.application.conversations.record_page_view import RecordPageView
 from ragsell.application.conversations.start_conversation import StartConversation
 from ragsell.application.conversations.visitor_conversation import VisitorConversation
 from ragsell.application.knowledge.add_snippet import AddSnippet
+from ragsell.application.knowledge.crawl_site import CrawlSite
+from ragsell.application.knowledge.crawl_status import CrawlStatus
 from ragsell.application.knowledge.delete_snippet import DeleteSnippet
+from ragsell.application.knowledge.indexing import ChunkIndexer
+from ragsell.application.knowledge.list_pages import ListPages
 from ragsell.application.knowledge.list_snippets import ListSnippets
+from ragsell.application.knowledge.remove_page import RemovePage
+from ragsell.application.knowledge.request_crawl import OperatorRequestCrawl, RequestCrawl
+from ragsell.application.knowledge.run_crawl_jobs import RunCrawlJobs
 from ragsell.application.leads.capture_lead import CaptureLead
 from ragsell.application.leads.list_leads import ListLeads
 from ragsell.application.leads.set_lead_status import SetLeadStatus
-from ragsell.application.ports.ai import ChatModel, Retriever
+from ragsell.application.ports.ai import ChatModel, Embedder, Retriever
 from ragsell.application.ports.metering import RateLimiter, UsageLedger
 from ragsell.application.ports.repositories import (
+    ChunkRepository,
     ConversationRepository,
+    JobQueue,
     LeadRepository,
     OwnerRepository,
+    PageRepository,
     PageViewRepository,
     SessionRepository,
     SiteDataEraser,
@@ -78,7 +94,7 @@ from ragsell.application.usage.usage_summary import UsageSummary
 from ragsell.domain.accounts import SessionPolicy
 from ragsell.domain.retention import RetentionPolicy
 from ragsell.domain.usage import PlanCatalogue
-from ragsell.entrypoints.settings import Settings
+from ragsell.entrypoints.settings import Embeddings, Settings, VectorSearch
 
 
 class PolicyProvider(Provider):
@@ -128,6 +144,9 @@ class MemoryStoreProvider(Provider):
     conversations_store = provide(InMemoryConversationRepository)
     page_views_store = provide(InMemoryPageViewRepository)
     leads_store = provide(InMemoryLeadRepository)
+    pages_store = provide(InMemoryPageRepository)
+    chunks_store = provide(InMemoryChunkRepository)
+    jobs_store = provide(InMemoryJobQueue)
     ledger = provide(InMemoryUsageLedger, provides=UsageLedger)
     limiter = provide(InMemoryRateLimiter, provides=RateLimiter)
     eraser = provide(InMemorySiteDataEraser, provides=SiteDataEraser)
@@ -147,6 +166,18 @@ class MemoryStoreProvider(Provider):
 
     @provide
     def leads(self, store: InMemoryLeadRepository) -> LeadRepository:
+        return store
+
+    @provide
+    def pages(self, store: InMemoryPageRepository) -> PageRepository:
+        return store
+
+    @provide
+    def chunks(self, store: InMemoryChunkRepository) -> ChunkRepository:
+        return store
+
+    @provide
+    def jobs(self, store: InMemoryJobQueue) -> JobQueue:
         return store
 
 
@@ -182,17 +213,47 @@ class MongoStoreProvider(Provider):
             await client.close()
 
 
-class LocalAIProvider(Provider):
-    """Answers with no keys and no downloads: keyword retrieval and the quoting answerer."""
+class AIProvider(Provider):
+    """Embeddings, retrieval and answering, as the settings choose them."""
 
     scope = Scope.APP
-    retriever = provide(KeywordRetriever, provides=Retriever)
     model = provide(QuotingChatModel, provides=ChatModel)
+
+    def __init__(self, settings: Settings) -> None:
+        super().__init__()
+        self._settings = settings
+        atlas = settings.vector_search is VectorSearch.ATLAS
+        self.provide(_atlas_retriever if atlas else _local_retriever, provides=Retriever)
+
+    @provide
+    async def embedder(self) -> AsyncIterator[Embedder]:
+        settings = self._settings
+        if settings.embeddings is Embeddings.OPENAI:
+            yield OpenAIEmbedder(
+                api_key=settings.openai_api_key,
+                base_url=settings.openai_base_url or None,
+                model=settings.openai_embedding_model,
+                dimensions=settings.openai_embedding_dimensions or None,
+            )
+            return
+        embedder = OnnxMiniLMEmbedder()
+        try:
+            yield embedder
+        finally:
+            embedder.close()
+
+
+def _local_retriever(chunks: ChunkRepository, embedder: Embedder) -> Retriever:
+    return NumpyRetriever(chunks, embedder)
+
+
+def _atlas_retriever(db: AsyncDatabase[dict[str, Any]], embedder: Embedder) -> Retriever:
+    return AtlasRetriever(db[CHUNKS], embedder)
 
 
 def _use_cases() -> Provider:
     provider = Provider(scope=Scope.REQUEST)
-    for shared in (Throttle, Quota, SessionOpener):
+    for shared in (Throttle, Quota, SessionOpener, ChunkIndexer):
         provider.provide(shared, scope=Scope.APP)
     for use_case in (
         RegisterOwner,
@@ -209,6 +270,13 @@ def _use_cases() -> Provider:
         AddSnippet,
         ListSnippets,
         DeleteSnippet,
+        RequestCrawl,
+        OperatorRequestCrawl,
+        CrawlStatus,
+        ListPages,
+        RemovePage,
+        CrawlSite,
+        RunCrawlJobs,
         RecordPageView,
         CountActiveVisitors,
         StartConversation,
@@ -229,5 +297,5 @@ def _use_cases() -> Provider:
 def make_container(settings: Settings, *, store: Provider, overrides: Iterable[Provider] = ()) -> AsyncContainer:
     """``store`` serves the repositories; ``overrides`` come last and win (tests give a manual clock)."""
     return make_async_container(
-        PolicyProvider(settings), SystemProvider(), store, LocalAIProvider(), _use_cases(), *overrides
+        PolicyProvider(settings), SystemProvider(), store, AIProvider(settings), _use_cases(), *overrides
     )

@@ -20,6 +20,8 @@ from ragsell.domain.urls import normalize_url, origin_of
 from ragsell.domain.usage import DEFAULT_PLANS, Plan, PlanCatalogue
 
 PREFIX = "RAGSELL_"
+# Providers' own variables, read when the RAGSELL_ one is not set.
+PROVIDER_VARIABLES = {"OPENAI_API_KEY": "openai_api_key", "OPENAI_BASE_URL": "openai_base_url"}
 
 
 class SettingsError(Exception):
@@ -31,6 +33,20 @@ class Store(StrEnum):
     MONGO = "mongo"
     # The in-memory harness: nothing survives a restart. For maintainers and demos.
     MEMORY = "memory"
+
+
+class Embeddings(StrEnum):
+    # all-MiniLM-L6-v2 (int8) on this machine: no key, nothing downloaded.
+    LOCAL = "local"
+    # OpenAI's embeddings API, or any server speaking it (RAGSELL_OPENAI_BASE_URL).
+    OPENAI = "openai"
+
+
+class VectorSearch(StrEnum):
+    # An in-process index per site, built from the store and cached.
+    LOCAL = "local"
+    # MongoDB Atlas Vector Search (needs the index in docs/atlas-vector-search.md).
+    ATLAS = "atlas"
 
 
 class Settings(msgspec.Struct, frozen=True, kw_only=True):
@@ -51,6 +67,18 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     plans_file: Path | None = None
     closed_account_grace_days: int = 30
     page_view_retention_days: int = 30
+    embeddings: Embeddings = Embeddings.LOCAL
+    vector_search: VectorSearch = VectorSearch.LOCAL
+    # OPENAI_API_KEY and OPENAI_BASE_URL are read too, as the OpenAI SDK does.
+    openai_api_key: str = ""
+    openai_base_url: str = ""
+    openai_embedding_model: str = "text-embedding-3-small"
+    # 0: the model's own size.
+    openai_embedding_dimensions: int = 0
+    # Run crawl jobs inside `ragsell serve` too (besides any `ragsell worker`).
+    worker_in_process: bool = True
+    # Let the crawler fetch 127.0.0.1 and ::1. For the project's own tests only.
+    crawl_allow_loopback: bool = False
 
     @property
     def base_url(self) -> str:
@@ -134,6 +162,8 @@ _CHECKS: dict[str, Callable[[Any], Any]] = {
     "closed_account_grace_days": _not_negative,
     "page_view_retention_days": _positive,
     "public_url": _public_url,
+    "openai_base_url": _public_url,
+    "openai_embedding_dimensions": _not_negative,
     "log_level": _log_level,
 }
 
@@ -156,7 +186,9 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: Any) ->
     """Settings from RAGSELL_* variables (``os.environ`` by default), then ``overrides``."""
     environ = os.environ if environ is None else environ
     fields = {field.name: field.type for field in msgspec.structs.fields(Settings)}
-    values: dict[str, Any] = {}
+    values: dict[str, Any] = {
+        field: environ[variable].strip() for variable, field in PROVIDER_VARIABLES.items() if environ.get(variable)
+    }
     for variable, raw in environ.items():
         if not variable.startswith(PREFIX):
             continue
@@ -182,4 +214,8 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: Any) ->
             f"{PREFIX}SESSION_IDLE_MINUTES / {PREFIX}SESSION_ABSOLUTE_HOURS: {_reason(error)}."
         ) from None
     settings.plan_catalogue()
+    if settings.embeddings is Embeddings.OPENAI and not settings.openai_api_key:
+        raise SettingsError(f"{PREFIX}EMBEDDINGS=openai needs OPENAI_API_KEY (or {PREFIX}OPENAI_API_KEY).")
+    if settings.vector_search is VectorSearch.ATLAS and settings.store is not Store.MONGO:
+        raise SettingsError(f"{PREFIX}VECTOR_SEARCH=atlas needs {PREFIX}STORE=mongo and an Atlas {PREFIX}MONGODB_URI.")
     return settings

@@ -16,6 +16,9 @@ class InMemorySiteRepository(SiteRepository):
         site = self._sites.get(site_id)
         return site if site is not None and site.owner_id == owner_id else None
 
+    async def get_for_operator(self, site_id: SiteId) -> Site | None:
+        return self._sites.get(site_id)
+
     async def by_widget_key(self, widget_key: WidgetKey) -> Site | None:
         return next((site for site in self._sites.values() if site.widget_key == widget_key), None)
 

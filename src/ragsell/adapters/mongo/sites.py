@@ -22,6 +22,10 @@ class MongoSiteRepository(SiteRepository):
         document = await self._sites.find_one({"_id": site_id, "owner_id": owner_id})
         return None if document is None else decode(document, Site)
 
+    async def get_for_operator(self, site_id: SiteId) -> Site | None:
+        document = await self._sites.find_one({"_id": site_id})
+        return None if document is None else decode(document, Site)
+
     async def by_widget_key(self, widget_key: WidgetKey) -> Site | None:
         # The widget key is the site's public identifier: it is the scope here.
         document = await self._sites.find_one({"widget_key": widget_key})

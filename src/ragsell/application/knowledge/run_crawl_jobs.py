@@ -11,7 +11,7 @@ from ragsell.application.ports.repositories import JobQueue, SiteRepository
 from ragsell.application.ports.system import Clock, IdGenerator
 from ragsell.domain.errors import DomainError
 from ragsell.domain.ids import JobId
-from ragsell.domain.jobs import MAX_ATTEMPTS, CrawlJob, CrawlProgress, JobState, next_run
+from ragsell.domain.jobs import MAX_ATTEMPTS, CrawlJob, CrawlProgress, new_crawl, next_run
 
 log = logging.getLogger(__name__)
 
@@ -100,13 +100,7 @@ class RunCrawlJobs:
         now = self._clock.now()
         due = next_run(site.crawl.schedule, now)
         if due is not None:
+            job_id = JobId(self._ids.new_id())
             await self._jobs.enqueue(
-                CrawlJob(
-                    id=JobId(self._ids.new_id()),
-                    site_id=site.id,
-                    owner_id=site.owner_id,
-                    state=JobState.QUEUED,
-                    created_at=now,
-                    run_after=due,
-                )
+                new_crawl(job_id=job_id, site_id=site.id, owner_id=site.owner_id, now=now, run_after=due)
             )

@@ -52,6 +52,10 @@ class SiteRepository(Protocol):
 
     async def by_widget_key(self, widget_key: WidgetKey) -> Site | None: ...
 
+    async def get_for_operator(self, site_id: SiteId) -> Site | None:
+        """Any owner's site: for the operator's command-line tools only, never reachable
+        from the HTTP API."""
+
     async def list_for_owner(self, owner_id: OwnerId) -> list[Site]:
         """Oldest first."""
 

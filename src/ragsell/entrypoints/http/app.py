@@ -1,5 +1,6 @@
 """The Litestar application: routes, error mapping, OpenAPI, and the DI container."""
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -13,7 +14,7 @@ import ragsell
 from ragsell.application.ports.system import StoreProbe
 from ragsell.entrypoints.http.dashboard.accounts import AccountController
 from ragsell.entrypoints.http.dashboard.conversations import ConversationController, LeadController
-from ragsell.entrypoints.http.dashboard.knowledge import SnippetController
+from ragsell.entrypoints.http.dashboard.knowledge import PageController, SnippetController
 from ragsell.entrypoints.http.dashboard.security import same_origin_guard
 from ragsell.entrypoints.http.dashboard.sites import SiteController, UsageController
 from ragsell.entrypoints.http.errors import EXCEPTION_HANDLERS
@@ -22,6 +23,7 @@ from ragsell.entrypoints.http.request_context import request_context_middleware
 from ragsell.entrypoints.http.widget.cors import widget_cors_middleware
 from ragsell.entrypoints.http.widget.routes import WidgetController
 from ragsell.entrypoints.settings import Settings
+from ragsell.entrypoints.worker import run_worker, stop_worker
 
 # JSON bodies are small; anything larger is refused with 413 before it is read whole.
 MAX_BODY_BYTES = 64 * 1024
@@ -32,12 +34,19 @@ def create_app(settings: Settings, container: AsyncContainer) -> Litestar:
 
     @asynccontextmanager
     async def lifespan(_: Litestar) -> AsyncIterator[None]:
+        stop = asyncio.Event()
+        worker: asyncio.Task[None] | None = None
         try:
             # Open the store now, in the serving loop: connections and indexes are ready
             # before the first request, and a store that fails stops the start.
             await container.get(StoreProbe)
+            if settings.worker_in_process:
+                worker = asyncio.create_task(run_worker(container, stop))
             yield
         finally:
+            stop.set()
+            if worker is not None:
+                await stop_worker(worker)
             await container.close()
 
     dashboard = DishkaRouter(
@@ -46,6 +55,7 @@ def create_app(settings: Settings, container: AsyncContainer) -> Litestar:
             AccountController,
             SiteController,
             SnippetController,
+            PageController,
             ConversationController,
             LeadController,
             UsageController,

@@ -1,14 +1,28 @@
+from typing import Annotated
+
 from dishka.integrations.litestar import FromDishka
 from litestar import Controller, delete, get, post
 from litestar.di import Provide
-from litestar.params import FromPath, JSONBody
-from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
+from litestar.params import FromPath, JSONBody, QueryParameter
+from litestar.status_codes import HTTP_201_CREATED, HTTP_202_ACCEPTED, HTTP_204_NO_CONTENT
 
 from ragsell.application.knowledge.add_snippet import AddSnippet, AddSnippetCommand
+from ragsell.application.knowledge.crawl_status import CrawlStatus
 from ragsell.application.knowledge.delete_snippet import DeleteSnippet
+from ragsell.application.knowledge.list_pages import ListPages
 from ragsell.application.knowledge.list_snippets import ListSnippets
+from ragsell.application.knowledge.remove_page import RemovePage
+from ragsell.application.knowledge.request_crawl import RequestCrawl
 from ragsell.domain.knowledge import SnippetKind
-from ragsell.entrypoints.http.dashboard.schemas import AddSnippetBody, SnippetView, snippet_view
+from ragsell.entrypoints.http.dashboard.schemas import (
+    AddSnippetBody,
+    CrawlJobView,
+    KnowledgePageView,
+    SnippetView,
+    crawl_job_view,
+    knowledge_page_view,
+    snippet_view,
+)
 from ragsell.entrypoints.http.dashboard.security import Auth, authenticated
 
 
@@ -44,3 +58,44 @@ class SnippetController(Controller):
         self, auth: Auth, site_id: FromPath[str], snippet_id: FromPath[str], delete_snippet: FromDishka[DeleteSnippet]
     ) -> None:
         await delete_snippet(auth.owner.id, site_id, snippet_id)
+
+
+class PageController(Controller):
+    path = "/api/sites/{site_id:str}"
+    tags = ["knowledge"]
+    dependencies = {"auth": Provide(authenticated)}
+
+    @post("/crawls", status_code=HTTP_202_ACCEPTED, summary="Crawl the site now (or get the crawl already under way)")
+    async def crawl_now(
+        self, auth: Auth, site_id: FromPath[str], request_crawl: FromDishka[RequestCrawl]
+    ) -> CrawlJobView:
+        return crawl_job_view(await request_crawl(auth.owner.id, site_id))
+
+    @get("/crawls/latest", summary="The latest crawl and its progress")
+    async def latest_crawl(
+        self, auth: Auth, site_id: FromPath[str], status: FromDishka[CrawlStatus]
+    ) -> CrawlJobView | None:
+        job = await status(auth.owner.id, site_id)
+        return crawl_job_view(job) if job is not None else None
+
+    @get("/pages", summary="Every page the crawls met, with its outcome, in URL order")
+    async def list_pages(
+        self,
+        auth: Auth,
+        site_id: FromPath[str],
+        list_pages: FromDishka[ListPages],
+        after: Annotated[str | None, QueryParameter(description="Only pages after this URL", max_length=2048)] = None,
+        limit: Annotated[int, QueryParameter(ge=1, le=200)] = 50,
+    ) -> list[KnowledgePageView]:
+        found = await list_pages(auth.owner.id, site_id, after_url=after, limit=limit)
+        return [knowledge_page_view(page) for page in found]
+
+    @delete("/pages", status_code=HTTP_204_NO_CONTENT, summary="Remove a page and keep it out of later crawls")
+    async def remove_page(
+        self,
+        auth: Auth,
+        site_id: FromPath[str],
+        remove_page: FromDishka[RemovePage],
+        url: Annotated[str, QueryParameter(min_length=1, max_length=2048)],
+    ) -> None:
+        await remove_page(auth.owner.id, site_id, url)

@@ -10,7 +10,14 @@ from ragsell.application.usage.usage_summary import UsageReport
 from ragsell.domain.accounts import MAX_NAME_LENGTH, MAX_PASSWORD_LENGTH, Owner
 from ragsell.domain.contact import MAX_EMAIL_LENGTH
 from ragsell.domain.conversations import Conversation, Message
-from ragsell.domain.knowledge import MAX_QUESTION_LENGTH, MAX_SNIPPET_TEXT_LENGTH, MAX_SNIPPET_TITLE_LENGTH, Snippet
+from ragsell.domain.jobs import CrawlJob
+from ragsell.domain.knowledge import (
+    MAX_QUESTION_LENGTH,
+    MAX_SNIPPET_TEXT_LENGTH,
+    MAX_SNIPPET_TITLE_LENGTH,
+    Page,
+    Snippet,
+)
 from ragsell.domain.leads import Lead
 from ragsell.domain.sites import (
     MAX_GREETING_LENGTH,
@@ -181,6 +188,58 @@ def snippet_view(snippet: Snippet) -> SnippetView:
         question=snippet.question,
         text=snippet.text,
         created_at=snippet.created_at,
+    )
+
+
+class CrawlProgressView(View):
+    found: int
+    done: int
+    failed: int
+    percent: int
+
+
+class CrawlJobView(View):
+    id: str
+    state: str
+    created_at: datetime
+    run_after: datetime
+    finished_at: datetime | None
+    error: str | None
+    progress: CrawlProgressView
+
+
+class KnowledgePageView(View):
+    url: str
+    outcome: str
+    reason: str
+    title: str
+    checked_at: datetime
+    chunk_count: int
+
+
+def crawl_job_view(job: CrawlJob) -> CrawlJobView:
+    progress = job.progress
+    return CrawlJobView(
+        id=job.id,
+        state=job.state.value,
+        created_at=job.created_at,
+        run_after=job.run_after,
+        finished_at=job.finished_at,
+        error=job.error,
+        progress=CrawlProgressView(
+            found=progress.found, done=progress.done, failed=progress.failed, percent=progress.percent
+        ),
+    )
+
+
+def knowledge_page_view(page: Page) -> KnowledgePageView:
+    return KnowledgePageView(
+        url=page.url,
+        outcome=page.outcome.value,
+        reason=page.reason,
+        title=page.title,
+        checked_at=page.checked_at,
+        chunk_count=page.chunk_count,
     )
 
 

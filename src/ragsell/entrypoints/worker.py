@@ -1,0 +1,59 @@
+"""The crawl worker loop: ``ragsell worker`` runs it alone, ``ragsell serve`` beside the
+web server. Any number of them share the jobs in the store."""
+
+import asyncio
+import contextlib
+import logging
+import os
+import socket
+
+from dishka import AsyncContainer, Scope
+
+from ragsell.application.knowledge.run_crawl_jobs import LeaseLost, RunCrawlJobs
+
+log = logging.getLogger("ragsell.worker")
+
+IDLE_SECONDS = 2.0
+ERROR_BACKOFF_SECONDS = 10.0
+STOP_GRACE_SECONDS = 5.0
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+async def _sleep_unless_stopped(stop: asyncio.Event, seconds: float) -> None:
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(stop.wait(), timeout=seconds)
+
+
+async def run_worker(container: AsyncContainer, stop: asyncio.Event, *, name: str | None = None) -> None:
+    """Claim and run due crawls until ``stop`` is set; sleeps a little when none is due."""
+    worker = name or worker_name()
+    log.info("worker started", extra={"worker": worker})
+    while not stop.is_set():
+        pause = 0.0
+        try:
+            async with container(scope=Scope.REQUEST) as request:
+                runner = await request.get(RunCrawlJobs)
+                job = await runner.run_next(worker)
+            if job is None:
+                pause = IDLE_SECONDS
+        except LeaseLost:
+            log.warning("crawl taken over by another worker", extra={"worker": worker})
+        except Exception:
+            # The store may be briefly away; the loop goes on rather than dying.
+            log.exception("worker turn failed", extra={"worker": worker})
+            pause = ERROR_BACKOFF_SECONDS
+        if pause:
+            await _sleep_unless_stopped(stop, pause)
+    log.info("worker stopped", extra={"worker": worker})
+
+
+async def stop_worker(task: asyncio.Task[None], grace_seconds: float = STOP_GRACE_SECONDS) -> None:
+    """Wait for a worker whose stop event is set; a crawl still running after the grace
+    time is cancelled (its lease runs out and another worker resumes it)."""
+    done, _ = await asyncio.wait({task}, timeout=grace_seconds)
+    if not done:
+        task.cancel()
+        await asyncio.wait({task})
