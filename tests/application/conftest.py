@@ -11,12 +11,11 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-from ragsell.adapters.local.keyword_retriever import KeywordRetriever
+from ragsell.adapters.local.numpy_retriever import NumpyRetriever
 from ragsell.adapters.local.quoting_chat_model import QuotingChatModel
 from ragsell.adapters.memory.accounts import InMemoryOwnerRepository, InMemorySessionRepository
 from ragsell.adapters.memory.clock import ManualClock
 from ragsell.adapters.memory.conversations import InMemoryConversationRepository
-from ragsell.adapters.memory.embedder import HashingEmbedder
 from ragsell.adapters.memory.jobs import InMemoryJobQueue
 from ragsell.adapters.memory.knowledge import InMemoryChunkRepository, InMemoryPageRepository
 from ragsell.adapters.memory.leads import InMemoryLeadRepository
@@ -66,6 +65,7 @@ from ragsell.domain.leads import Lead, LeadKind
 from ragsell.domain.retention import RetentionPolicy
 from ragsell.domain.sites import Site
 from ragsell.domain.usage import Meter, PlanCatalogue
+from tests.conftest import shared_embedder
 
 PASSWORD = "correct horse battery"
 
@@ -107,12 +107,12 @@ class Harness:
         self.pages = InMemoryPageRepository()
         self.chunks = InMemoryChunkRepository()
         self.jobs = InMemoryJobQueue()
-        self.embedder = HashingEmbedder()
+        self.embedder = shared_embedder()
         self.indexer = ChunkIndexer(self.chunks, self.embedder, self.ids)
+        self.retriever = NumpyRetriever(self.chunks, self.embedder)
         self.eraser = InMemorySiteDataEraser(
             self.snippets, self.conversations, self.page_views, self.leads, self.pages, self.chunks, self.jobs
         )
-        self.retriever = KeywordRetriever(self.snippets)
         self.model: ChatModel = model or QuotingChatModel()
 
         self.throttle = Throttle(self.limiter)

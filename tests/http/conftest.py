@@ -1,6 +1,5 @@
 """The real app factory on the in-memory store, driven through Litestar's test client."""
 
-import functools
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AsyncExitStack
@@ -11,7 +10,6 @@ import pytest
 from dishka import Provider, Scope, provide
 from litestar import Litestar
 
-from ragsell.adapters.local.onnx_embedder import OnnxMiniLMEmbedder
 from ragsell.adapters.memory.clock import ManualClock
 from ragsell.adapters.security.argon2_hasher import Argon2PasswordHasher
 from ragsell.adapters.system.clock import SystemClock
@@ -22,14 +20,9 @@ from ragsell.entrypoints.di import MemoryStoreProvider, make_container
 from ragsell.entrypoints.http.app import create_app
 from ragsell.entrypoints.settings import Settings, Store, load_settings
 from ragsell.entrypoints.store import store_provider
+from tests.conftest import shared_embedder
 
 BASE_URL = "http://testserver.local"
-
-
-@functools.cache
-def shared_embedder() -> OnnxMiniLMEmbedder:
-    """The real offline embedder, loaded once for the whole test session."""
-    return OnnxMiniLMEmbedder(threads=1)
 
 
 class HarnessOverrides(Provider):
