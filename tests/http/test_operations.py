@@ -60,9 +60,9 @@ async def test_logs_hold_no_personal_data(
         json={"visitorId": visitor_id, "url": "https://acme.example/p?email=leak@example.com"},
         headers=origin,
     )
-    conversation_id = (await visitor.post(f"{base}/conversations", json={"visitorId": visitor_id}, headers=origin)).json()[
-        "conversationId"
-    ]
+    conversation_id = (
+        await visitor.post(f"{base}/conversations", json={"visitorId": visitor_id}, headers=origin)
+    ).json()["conversationId"]
     await visitor.post(
         f"{base}/conversations/{conversation_id}/messages",
         json={"visitorId": visitor_id, "clientMessageId": str(uuid.uuid4()), "text": "What is in the secret sauce?"},
