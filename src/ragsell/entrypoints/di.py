@@ -6,6 +6,7 @@ from typing import Any
 from dishka import AsyncContainer, Provider, Scope, make_async_container, provide
 from pymongo.asynchronous.database import AsyncDatabase
 
+import ragsell
 from ragsell.adapters.local.numpy_retriever import NumpyRetriever
 from ragsell.adapters.local.onnx_embedder import OnnxMiniLMEmbedder
 from ragsell.adapters.local.quoting_chat_model import QuotingChatModel
@@ -39,6 +40,8 @@ from ragsell.adapters.openai.embedder import OpenAIEmbedder
 from ragsell.adapters.security.argon2_hasher import Argon2PasswordHasher
 from ragsell.adapters.system.clock import SystemClock
 from ragsell.adapters.system.ids import SecretsIdGenerator
+from ragsell.adapters.web.crawler import WebSiteCrawler
+from ragsell.adapters.web.fetcher import GuardedFetcher
 from ragsell.application.accounts.change_password import ChangePassword
 from ragsell.application.accounts.current_owner import CurrentOwner
 from ragsell.application.accounts.log_in import LogIn
@@ -81,6 +84,7 @@ from ragsell.application.ports.repositories import (
 )
 from ragsell.application.ports.security import PasswordHasher
 from ragsell.application.ports.system import Clock, IdGenerator, StoreProbe
+from ragsell.application.ports.web import SiteCrawler
 from ragsell.application.sites.add_site import AddSite
 from ragsell.application.sites.delete_site import DeleteSite
 from ragsell.application.sites.get_site import GetSite
@@ -243,6 +247,24 @@ class AIProvider(Provider):
             embedder.close()
 
 
+class WebProvider(Provider):
+    """The one way the server reads other websites: the guarded fetcher, under the crawler."""
+
+    scope = Scope.APP
+
+    def __init__(self, settings: Settings) -> None:
+        super().__init__()
+        self._settings = settings
+
+    @provide
+    def crawler(self) -> SiteCrawler:
+        fetcher = GuardedFetcher(
+            user_agent=f"ragsell/{ragsell.__version__} (+{self._settings.base_url})",
+            allow_loopback=self._settings.crawl_allow_loopback,
+        )
+        return WebSiteCrawler(fetcher)
+
+
 def _local_retriever(chunks: ChunkRepository, embedder: Embedder) -> Retriever:
     return NumpyRetriever(chunks, embedder)
 
@@ -297,5 +319,11 @@ def _use_cases() -> Provider:
 def make_container(settings: Settings, *, store: Provider, overrides: Iterable[Provider] = ()) -> AsyncContainer:
     """``store`` serves the repositories; ``overrides`` come last and win (tests give a manual clock)."""
     return make_async_container(
-        PolicyProvider(settings), SystemProvider(), store, AIProvider(settings), _use_cases(), *overrides
+        PolicyProvider(settings),
+        SystemProvider(),
+        store,
+        AIProvider(settings),
+        WebProvider(settings),
+        _use_cases(),
+        *overrides,
     )
