@@ -72,8 +72,16 @@ async def store(request: pytest.FixtureRequest, settings: Settings) -> AsyncIter
 
 
 @pytest.fixture
-async def app(settings: Settings, store: Provider, clock: ManualClock) -> AsyncIterator[Litestar]:
-    container = make_container(settings, store=store, overrides=[HarnessOverrides(clock)])
+def overrides() -> list[Provider]:
+    """Providers a test module adds on top of the harness's."""
+    return []
+
+
+@pytest.fixture
+async def app(
+    settings: Settings, store: Provider, clock: ManualClock, overrides: list[Provider]
+) -> AsyncIterator[Litestar]:
+    container = make_container(settings, store=store, overrides=[HarnessOverrides(clock), *overrides])
     application = create_app(settings, container)
     yield application
     await container.close()

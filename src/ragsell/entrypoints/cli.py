@@ -133,7 +133,7 @@ async def _crawl(settings: Settings, uri: str | None, site_id: str) -> CrawlJob:
             job = await (await request.get(OperatorRequestCrawl))(site_id)
         jobs = await container.get(JobQueue)
         while True:
-            current = await jobs.latest(job.site_id)
+            current = await jobs.latest(job.site_id, now=job.run_after)
             if current is None or current.id != job.id:
                 raise NotFound("The crawl was removed (was the site deleted?).")
             print(f"\r{_bar(current.progress)}", end="", file=sys.stderr, flush=True)

@@ -16,6 +16,9 @@ class InMemoryJobQueue(JobQueue):
     async def enqueue(self, job: CrawlJob) -> CrawlJob:
         active = next((j for j in self._jobs.values() if j.site_id == job.site_id and j.state.is_active), None)
         if active is not None:
+            if active.state is JobState.QUEUED and active.run_after > job.run_after:
+                active = msgspec.structs.replace(active, run_after=job.run_after)
+                self._jobs[active.id] = active
             return active
         self._jobs[job.id] = job
         return job
@@ -59,8 +62,8 @@ class InMemoryJobQueue(JobQueue):
         )
         return True
 
-    async def latest(self, site_id: SiteId) -> CrawlJob | None:
-        jobs = [job for job in self._jobs.values() if job.site_id == site_id]
+    async def latest(self, site_id: SiteId, *, now: datetime) -> CrawlJob | None:
+        jobs = [job for job in self._jobs.values() if job.site_id == site_id and job.run_after <= now]
         return max(jobs, key=lambda job: (job.created_at, job.id), default=None)
 
     async def erase_site(self, site_id: SiteId) -> None:

@@ -99,8 +99,9 @@ class ChunkRepository(Protocol):
 
 class JobQueue(Protocol):
     async def enqueue(self, job: CrawlJob) -> CrawlJob:
-        """Add ``job`` unless the site has an active (queued or running) crawl already;
-        returns the job that is active for the site after the call."""
+        """Add ``job`` unless the site has an active (queued or running) crawl already, in
+        which case a queued one due later than ``job.run_after`` is brought forward to it
+        (a scheduled crawl becomes "crawl now"); returns the site's active job."""
 
     async def claim(self, *, worker: str, now: datetime, lease: timedelta) -> CrawlJob | None:
         """Atomically take the oldest claimable job (queued and due, or running with an
@@ -114,8 +115,9 @@ class JobQueue(Protocol):
     async def finish(self, job_id: JobId, *, worker: str, now: datetime, error: str | None) -> bool:
         """Mark the job done (or failed, with ``error``); False when the worker lost the job."""
 
-    async def latest(self, site_id: SiteId) -> CrawlJob | None:
-        """The site's most recently created job."""
+    async def latest(self, site_id: SiteId, *, now: datetime) -> CrawlJob | None:
+        """The site's most recently created job among those due by ``now`` (a scheduled
+        crawl waiting for its day is not the latest crawl)."""
 
 
 class ConversationRepository(Protocol):
