@@ -25,9 +25,7 @@ class Argon2PasswordHasher(PasswordHasher):
         parallelism: int = PARALLELISM,
         max_concurrent: int = 2,
     ) -> None:
-        self._argon2 = Argon2(
-            time_cost=time_cost, memory_cost=memory_kib, parallelism=parallelism, type=Type.ID
-        )
+        self._argon2 = Argon2(time_cost=time_cost, memory_cost=memory_kib, parallelism=parallelism, type=Type.ID)
         self._pool = ThreadPoolExecutor(max_workers=max_concurrent, thread_name_prefix="argon2")
         self._dummy_hash: str | None = None
 
