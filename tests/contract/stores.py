@@ -7,6 +7,7 @@ the Mongo adapters on that MongoDB.
 
 import os
 import secrets
+import struct
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -19,18 +20,23 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from ragsell.adapters.memory.accounts import InMemoryOwnerRepository, InMemorySessionRepository
 from ragsell.adapters.memory.conversations import InMemoryConversationRepository
+from ragsell.adapters.memory.jobs import InMemoryJobQueue
+from ragsell.adapters.memory.knowledge import InMemoryChunkRepository, InMemoryPageRepository
 from ragsell.adapters.memory.leads import InMemoryLeadRepository
 from ragsell.adapters.memory.metering import InMemoryRateLimiter, InMemoryUsageLedger
 from ragsell.adapters.memory.page_views import InMemoryPageViewRepository
 from ragsell.adapters.memory.site_data import InMemorySiteDataEraser
 from ragsell.adapters.memory.sites import InMemorySiteRepository
 from ragsell.adapters.memory.snippets import InMemorySnippetRepository
+from ragsell.adapters.mongo.chunks import MongoChunkRepository
 from ragsell.adapters.mongo.client import connect
 from ragsell.adapters.mongo.conversations import MongoConversationRepository
 from ragsell.adapters.mongo.indexes import ensure_indexes
+from ragsell.adapters.mongo.jobs import MongoJobQueue
 from ragsell.adapters.mongo.leads import MongoLeadRepository
 from ragsell.adapters.mongo.owners import MongoOwnerRepository
 from ragsell.adapters.mongo.page_views import MongoPageViewRepository
+from ragsell.adapters.mongo.pages import MongoPageRepository
 from ragsell.adapters.mongo.rate_limits import MongoRateLimiter
 from ragsell.adapters.mongo.sessions import MongoSessionRepository
 from ragsell.adapters.mongo.site_data import MongoSiteDataEraser
@@ -39,9 +45,12 @@ from ragsell.adapters.mongo.snippets import MongoSnippetRepository
 from ragsell.adapters.mongo.usage import MongoUsageLedger
 from ragsell.application.ports.metering import RateLimiter, UsageLedger
 from ragsell.application.ports.repositories import (
+    ChunkRepository,
     ConversationRepository,
+    JobQueue,
     LeadRepository,
     OwnerRepository,
+    PageRepository,
     PageViewRepository,
     SessionRepository,
     SiteDataEraser,
@@ -50,9 +59,12 @@ from ragsell.application.ports.repositories import (
 )
 from ragsell.domain.accounts import LoginSession, Owner, SessionPolicy, open_session
 from ragsell.domain.conversations import Channel, Citation, Conversation, Message, PageView, Role
+from ragsell.domain.crawling import PageOutcome
 from ragsell.domain.ids import (
+    ChunkId,
     ClientMessageId,
     ConversationId,
+    JobId,
     LeadId,
     MessageId,
     OwnerId,
@@ -61,7 +73,8 @@ from ragsell.domain.ids import (
     VisitorId,
     WidgetKey,
 )
-from ragsell.domain.knowledge import Snippet, SnippetKind
+from ragsell.domain.jobs import CrawlJob, JobState
+from ragsell.domain.knowledge import Chunk, ChunkSource, Page, Snippet, SnippetKind
 from ragsell.domain.leads import Lead, LeadKind, LeadStatus
 from ragsell.domain.sites import Branding, CrawlSettings, Site
 
@@ -97,6 +110,9 @@ class Stores:
     leads: LeadRepository
     usage: UsageLedger
     rate_limiter: RateLimiter
+    pages: PageRepository
+    chunks: ChunkRepository
+    jobs: JobQueue
     eraser: SiteDataEraser
 
 
@@ -105,6 +121,9 @@ def memory_stores() -> Stores:
     conversations = InMemoryConversationRepository()
     page_views = InMemoryPageViewRepository()
     leads = InMemoryLeadRepository()
+    pages = InMemoryPageRepository()
+    chunks = InMemoryChunkRepository()
+    jobs = InMemoryJobQueue()
     return Stores(
         kind=MEMORY,
         owners=InMemoryOwnerRepository(),
@@ -116,7 +135,10 @@ def memory_stores() -> Stores:
         leads=leads,
         usage=InMemoryUsageLedger(),
         rate_limiter=InMemoryRateLimiter(),
-        eraser=InMemorySiteDataEraser(snippets, conversations, page_views, leads),
+        pages=pages,
+        chunks=chunks,
+        jobs=jobs,
+        eraser=InMemorySiteDataEraser(snippets, conversations, page_views, leads, pages, chunks, jobs),
     )
 
 
@@ -132,6 +154,9 @@ def mongo_stores(kind: str, db: AsyncDatabase[dict[str, Any]]) -> Stores:
         leads=MongoLeadRepository(db),
         usage=MongoUsageLedger(db),
         rate_limiter=MongoRateLimiter(db),
+        pages=MongoPageRepository(db),
+        chunks=MongoChunkRepository(db),
+        jobs=MongoJobQueue(db),
         eraser=MongoSiteDataEraser(db),
     )
 
@@ -282,6 +307,77 @@ def page_view(site_id: SiteId, *, visitor: str | None = None, at: datetime | Non
         url="https://shop.example.com/products/tea",
         referrer="https://search.example.net/",
         viewed_at=at or real_now(),
+    )
+
+
+def page(
+    site_id: SiteId,
+    url: str = "https://shop.example.com/products/tea",
+    *,
+    outcome: PageOutcome = PageOutcome.INDEXED,
+    checked_at: datetime | None = None,
+    title: str = "Green tea",
+    chunk_count: int = 2,
+) -> Page:
+    keeps = outcome.keeps_content
+    return Page(
+        site_id=site_id,
+        url=url,
+        outcome=outcome,
+        reason="" if keeps else "The server answered with an error.",
+        title=title,
+        checked_at=checked_at or real_now(),
+        content_hash="9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08" if keeps else None,
+        etag='W/"5e1-abc"' if keeps else None,
+        last_modified="Wed, 21 Oct 2026 07:28:00 GMT" if keeps else None,
+        chunk_count=chunk_count if keeps else 0,
+        embedding_model="local/all-MiniLM-L6-v2-int8" if keeps else None,
+    )
+
+
+def vector(*values: float) -> bytes:
+    """float32 little-endian bytes, as a Chunk holds them."""
+    return struct.pack(f"<{len(values)}f", *values)
+
+
+def chunk(
+    site_id: SiteId,
+    source_key: str = "https://shop.example.com/products/tea",
+    *,
+    source: ChunkSource = ChunkSource.PAGE,
+    position: int = 0,
+    text: str = "Our green tea comes from Shizuoka.",
+    raw_vector: bytes | None = None,
+) -> Chunk:
+    return Chunk(
+        id=ChunkId(new_id()),
+        site_id=site_id,
+        source=source,
+        source_key=source_key,
+        title="Green tea",
+        heading_path=("Teas", "Green"),
+        text=text,
+        position=position,
+        embedding_model="local/all-MiniLM-L6-v2-int8",
+        vector=raw_vector if raw_vector is not None else vector(0.25, -1.5, float(position), 3.0e-8),
+    )
+
+
+def crawl_job(
+    site_id: SiteId,
+    *,
+    created_at: datetime | None = None,
+    run_after: datetime | None = None,
+    owner_id: OwnerId | None = None,
+) -> CrawlJob:
+    created = created_at or real_now()
+    return CrawlJob(
+        id=JobId(new_id()),
+        site_id=site_id,
+        owner_id=owner_id or OwnerId(new_id()),
+        state=JobState.QUEUED,
+        created_at=created,
+        run_after=run_after or created,
     )
 
 
