@@ -41,6 +41,14 @@ def check_message_text(text: str) -> str:
     return cleaned
 
 
+class ModelUsage(msgspec.Struct, frozen=True, kw_only=True):
+    """What a language model reported about one answer."""
+
+    stop_reason: str
+    input_tokens: int = 0
+    output_tokens: int = 0
+
+
 class Conversation(msgspec.Struct, frozen=True, kw_only=True):
     id: ConversationId
     site_id: SiteId
@@ -66,9 +74,11 @@ class Message(msgspec.Struct, frozen=True, kw_only=True):
     citations: tuple[Citation, ...] = ()
     # Replies only: whether the knowledge base held the answer.
     answered: bool | None = None
+    # Replies written by a language model: its stop reason and token counts.
+    model_usage: ModelUsage | None = None
 
     def __post_init__(self) -> None:
-        if self.role is Role.VISITOR and (self.citations or self.answered is not None):
+        if self.role is Role.VISITOR and (self.citations or self.answered is not None or self.model_usage):
             raise InvalidValue("Only replies carry citations.")
         if len(self.citations) > MAX_CITATIONS:
             raise InvalidValue(f"A reply cites at most {MAX_CITATIONS} pages.")

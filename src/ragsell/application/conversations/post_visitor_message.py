@@ -19,7 +19,15 @@ from ragsell.application.ports.repositories import ConversationRepository, Dupli
 from ragsell.application.ports.system import Clock, IdGenerator
 from ragsell.application.throttling import MESSAGES_PER_SITE, MESSAGES_PER_VISITOR, Throttle
 from ragsell.application.usage.quota import Quota, Reservation
-from ragsell.domain.conversations import Channel, Citation, Conversation, Message, Role, check_message_text
+from ragsell.domain.conversations import (
+    Channel,
+    Citation,
+    Conversation,
+    Message,
+    ModelUsage,
+    Role,
+    check_message_text,
+)
 from ragsell.domain.ids import MessageId, client_message_id
 from ragsell.domain.knowledge import Passage
 from ragsell.domain.sites import Site
@@ -141,8 +149,12 @@ class PostVisitorMessage:
             question=question.text,
         )
         pieces: list[str] = []
+        usage: ModelUsage | None = None
         try:
             async for piece in self._model.stream(request):
+                if isinstance(piece, ModelUsage):
+                    usage = piece
+                    continue
                 pieces.append(piece)
                 yield TokenEvent(text=piece)
         except ModelUnavailable as error:
@@ -152,7 +164,9 @@ class PostVisitorMessage:
             return
         citations = _citations(passages)
         yield CitationsEvent(citations=citations)
-        yield await self._reply(question, "".join(pieces).strip(), citations, answered=True, reservation=reservation)
+        yield await self._reply(
+            question, "".join(pieces).strip(), citations, answered=True, reservation=reservation, usage=usage
+        )
 
     async def _reply(
         self,
@@ -162,6 +176,7 @@ class PostVisitorMessage:
         *,
         answered: bool,
         reservation: Reservation,
+        usage: ModelUsage | None = None,
     ) -> DoneEvent:
         reply = Message(
             id=MessageId(self._ids.new_id()),
@@ -174,6 +189,7 @@ class PostVisitorMessage:
             channel=question.channel,
             citations=citations,
             answered=answered,
+            model_usage=usage,
         )
         try:
             await self._conversations.add_message(reply)

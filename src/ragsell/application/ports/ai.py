@@ -5,7 +5,7 @@ from typing import Protocol
 
 import msgspec
 
-from ragsell.domain.conversations import Role
+from ragsell.domain.conversations import ModelUsage, Role
 from ragsell.domain.ids import SiteId
 from ragsell.domain.knowledge import Passage
 
@@ -28,8 +28,10 @@ class ModelUnavailable(Exception):
 
 
 class ChatModel(Protocol):
-    def stream(self, request: ChatRequest) -> AsyncIterator[str]:
-        """Text of the answer, piece by piece. Raises ModelUnavailable."""
+    def stream(self, request: ChatRequest) -> AsyncIterator[str | ModelUsage]:
+        """Text of the answer, piece by piece, then (from models that report it) one
+        ModelUsage. Raises ModelUnavailable, also when the stream stalls or runs past
+        its deadline."""
 
 
 class Retriever(Protocol):
