@@ -19,6 +19,7 @@ from ragsell.application.ports.repositories import ConversationRepository, Dupli
 from ragsell.application.ports.system import Clock, IdGenerator
 from ragsell.application.throttling import MESSAGES_PER_SITE, MESSAGES_PER_VISITOR, Throttle
 from ragsell.application.usage.quota import Quota, Reservation
+from ragsell.domain.answers import AnswerSanitizer, site_link_rule
 from ragsell.domain.conversations import (
     Channel,
     Citation,
@@ -150,13 +151,17 @@ class PostVisitorMessage:
         )
         pieces: list[str] = []
         usage: ModelUsage | None = None
+        sanitizer = AnswerSanitizer(site_link_rule(site.url, www_is_same_site=site.crawl.www_is_same_site))
         try:
             async for piece in self._model.stream(request):
                 if isinstance(piece, ModelUsage):
                     usage = piece
-                    continue
-                pieces.append(piece)
-                yield TokenEvent(text=piece)
+                elif shown := sanitizer.feed(piece):
+                    pieces.append(shown)
+                    yield TokenEvent(text=shown)
+            if rest := sanitizer.finish():
+                pieces.append(rest)
+                yield TokenEvent(text=rest)
         except ModelUnavailable as error:
             log.warning("chat model unavailable", extra={"site_id": site.id, "error": repr(error)})
             await self._quota.release(reservation)
