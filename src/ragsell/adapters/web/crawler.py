@@ -254,9 +254,9 @@ class _Crawl:
             fetched = await self._fetcher.fetch(url, FetchKind.PAGE, validators=known, may_follow=self._follows)
         except FetchError as error:
             return _Visit(url, error=error)
-        final_url = _normalized(fetched.url)
-        if fetched.not_modified or final_url is None:
-            return _Visit(url, fetched, final_url or url)
+        if fetched.not_modified:
+            return _Visit(url, fetched, url)
+        final_url = _normalized(fetched.url) or url  # redirects were followed only to normal URLs
         try:
             document = await asyncio.to_thread(
                 read_html,
@@ -311,14 +311,14 @@ class _Crawl:
 
     async def _judge(self, url: str, document: HtmlDocument, validators: Validators) -> CrawledPage:
         if not is_wanted(url, self._request.settings):
-            return self._report(url, PageOutcome.EXCLUDED, "excluded by the site's URL patterns", validators=validators)
+            return self._report(url, PageOutcome.EXCLUDED, "excluded by the site's URL patterns")
         if document.noindex:
             return self._report(url, PageOutcome.EXCLUDED, "the page asks not to be indexed (noindex)")
         canonical = document.canonical_url
         if canonical is not None and await self._defers_to(canonical):
             return self._report(url, PageOutcome.DUPLICATE, f"its canonical URL is {canonical}")
         if not document.sections:
-            return self._report(url, PageOutcome.NO_CONTENT, "no main text found", validators=validators)
+            return self._report(url, PageOutcome.NO_CONTENT, "no main text found")
         digest = _content_hash(document)
         if digest in self._hashes:
             return self._report(url, PageOutcome.DUPLICATE, f"same text as {self._hashes[digest]}")

@@ -234,7 +234,10 @@ class GuardedFetcher:
         if literal is not None:
             host = f"[{address}]" if isinstance(address, IPv6Address) else str(address)
         host_header = host if port == _DEFAULT_PORTS[parts.scheme] else f"{host}:{port}"
-        pinned = httpx.URL(urlunsplit(parts._replace(fragment=""))).copy_with(host=str(address))
+        try:
+            pinned = httpx.URL(urlunsplit(parts._replace(fragment=""))).copy_with(host=str(address))
+        except httpx.InvalidURL:
+            raise Refused("the address is not valid") from None
         sni_hostname = host if parts.scheme == "https" and literal is None else None
         return _Target(pinned, host_header, sni_hostname)
 
