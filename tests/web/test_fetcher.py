@@ -8,7 +8,15 @@ from http.server import BaseHTTPRequestHandler
 
 import pytest
 
-from ragsell.adapters.web.fetcher import FetchError, FetchKind, FetchLimits, GuardedFetcher, RedirectNotFollowed
+from ragsell import __version__
+from ragsell.adapters.web.fetcher import (
+    FetchError,
+    FetchKind,
+    FetchLimits,
+    GuardedFetcher,
+    RedirectNotFollowed,
+    user_agent,
+)
 from ragsell.application.ports.web import Validators
 from ragsell.domain.crawling import PageOutcome
 from tests.web.conftest import LocalSite, page, raw, redirect, resolve_test_names
@@ -29,6 +37,10 @@ async def test_fetches_a_page_with_our_user_agent(site: LocalSite, fetcher: Guar
     _, headers, _ = site.requests[0]
     assert headers["User-Agent"] == "ragsell/test (+http://ragsell.test)"
     assert headers["Host"] == f"site.test:{site.port}"
+
+
+def test_our_user_agent_names_the_version_and_where_to_read_about_it() -> None:
+    assert user_agent("https://ragsell.example") == f"ragsell/{__version__} (+https://ragsell.example)"
 
 
 async def test_reads_a_gzip_encoded_page(site: LocalSite, fetcher: GuardedFetcher) -> None:

@@ -11,7 +11,7 @@ class BadEncoding(Exception):
     pass
 
 
-def media_type(content_type: str) -> tuple[str, str | None]:
+def split_content_type(content_type: str) -> tuple[str, str | None]:
     """``text/html; charset=UTF-8`` -> ("text/html", "utf-8")."""
     kind, *parameters = content_type.split(";")
     charset = None

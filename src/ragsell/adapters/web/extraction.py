@@ -16,7 +16,7 @@ import trafilatura
 from lxml import etree
 from lxml.html import HtmlElement, document_fromstring
 
-from ragsell.adapters.web.links import base_url, canonical_link, page_links, robots_directives
+from ragsell.adapters.web.markup import base_url, canonical_link, page_links, robots_directives
 from ragsell.domain.chunking import Section
 
 _HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")

@@ -20,7 +20,7 @@ import msgspec
 
 from ragsell import __version__
 from ragsell.adapters.web.addresses import InvalidHost, IPAddress, address_literal, is_allowed
-from ragsell.adapters.web.bodies import BadEncoding, BodyReader, BodyTooLarge, media_type
+from ragsell.adapters.web.bodies import BadEncoding, BodyReader, BodyTooLarge, split_content_type
 from ragsell.application.ports.web import Validators
 from ragsell.domain.crawling import PageOutcome
 
@@ -294,7 +294,7 @@ class GuardedFetcher:
             return Fetched(url=url, status=status, validators=validators)
         if not 200 <= status < 300:
             raise FetchError(PageOutcome.FAILED, _status_reason(status), status=status)
-        kind, charset = media_type(response.headers.get("content-type", ""))
+        kind, charset = split_content_type(response.headers.get("content-type", ""))
         if kind not in rules.media_types:
             raise FetchError(PageOutcome.WRONG_TYPE, f"not {rules.what} ({kind or 'no content type'})", status=status)
         body = await self._body(response, rules, gzip_file=kind in _GZIP_FILES)
