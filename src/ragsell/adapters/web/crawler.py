@@ -143,10 +143,19 @@ class _Crawl:
         *,
         page: ExtractedPage | None = None,
         validators: Validators = Validators(),
+        transient: bool = False,
     ) -> CrawledPage:
         self._outcomes[url] = outcome
         self._kept += outcome.keeps_content
-        return CrawledPage(url=url, outcome=outcome, reason=reason, page=page, validators=validators)
+        return CrawledPage(
+            url=url,
+            outcome=outcome,
+            reason=reason,
+            page=page,
+            validators=validators,
+            discovered=len(self._seen),
+            transient=transient,
+        )
 
     async def _rules(self, url: str) -> RobotsRules:
         origin = origin_of(url)
@@ -167,7 +176,10 @@ class _Crawl:
         rules = await self._rules(url)
         if not rules.allows(url):
             return self._report(
-                url, PageOutcome.SKIPPED_BY_ROBOTS, rules.unreachable_reason or "disallowed by robots.txt"
+                url,
+                PageOutcome.SKIPPED_BY_ROBOTS,
+                rules.unreachable_reason or "disallowed by robots.txt",
+                transient=rules.unreachable_reason is not None,
             )
         return None
 
@@ -205,7 +217,7 @@ class _Crawl:
                         yield screened
                     elif loop.time() >= self._deadline:
                         reason = f"not fetched: the crawl reached its time limit ({self._limits.crawl_seconds:g} s)"
-                        yield self._report(url, PageOutcome.FAILED, reason)
+                        yield self._report(url, PageOutcome.FAILED, reason, transient=True)
                     elif self._kept >= limit:
                         yield self._report(url, PageOutcome.OVER_PAGE_LIMIT, f"the plan allows {limit} pages")
                     else:
@@ -273,7 +285,8 @@ class _Crawl:
 
     async def _settle(self, visit: _Visit) -> list[CrawledPage]:
         if visit.error is not None:
-            return [self._report(visit.url, visit.error.outcome, visit.error.reason)]
+            error = visit.error
+            return [self._report(visit.url, error.outcome, error.reason, transient=error.transient)]
         assert visit.fetched is not None
         if visit.fetched.not_modified:
             known = self._request.known.get(visit.url, Validators())

@@ -82,6 +82,11 @@ class FetchError(Exception):
         self.reason = reason
         self.status = status
 
+    @property
+    def transient(self) -> bool:
+        """A failure of the moment (network, server error, throttling), not of the page."""
+        return self.outcome is PageOutcome.FAILED and (self.status is None or self.status >= 500 or self.status == 429)
+
 
 class Refused(FetchError):
     """The scheme or an address of the URL is one the server never connects to."""

@@ -1,6 +1,7 @@
 """One crawl of a site: every URL met gets its outcome recorded; new and changed pages
 are embedded; unchanged ones are not; pages gone are removed with their chunks."""
 
+import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import datetime
 
@@ -63,20 +64,28 @@ class CrawlSite:
         )
         progress = CrawlProgress()
         seen: set[str] = set()
-        async for crawled in self._crawler.crawl(request):
-            seen.add(crawled.url)
-            outcome = await self._record(site, crawled, before.get(crawled.url))
-            failed = outcome is PageOutcome.FAILED
-            progress = CrawlProgress(
-                found=max(crawled.discovered, len(seen)),
-                done=progress.done + (not failed),
-                failed=progress.failed + failed,
-            )
-            await report(progress)
+        async with contextlib.aclosing(self._crawler.crawl(request)) as crawled_pages:
+            async for crawled in crawled_pages:
+                seen.add(crawled.url)
+                progress = await self._advance(site, crawled, before.get(crawled.url), progress, len(seen))
+                await report(progress)
         for url, page in before.items():
             if url not in seen:
                 await self._forget(site, page)
         return progress
+
+    async def _advance(
+        self, site: Site, crawled: CrawledPage, stored: Page | None, progress: CrawlProgress, seen: int
+    ) -> CrawlProgress:
+        if crawled.transient and stored is not None and stored.outcome.keeps_content:
+            # Not checked this time: the page keeps its content until a crawl can check it.
+            outcome = PageOutcome.FAILED
+        else:
+            outcome = await self._record(site, crawled, stored)
+        failed = outcome is PageOutcome.FAILED
+        return CrawlProgress(
+            found=max(crawled.discovered, seen), done=progress.done + (not failed), failed=progress.failed + failed
+        )
 
     async def _record(self, site: Site, crawled: CrawledPage, stored: Page | None) -> PageOutcome:
         now = self._clock.now()

@@ -42,6 +42,10 @@ class CrawledPage(msgspec.Struct, frozen=True, kw_only=True):
     validators: Validators = Validators()
     # URLs the crawl has found so far (reported or still queued), for progress bars.
     discovered: int = 0
+    # The crawl could not check the page this time (a server error, the crawl's time
+    # limit, an unreadable robots.txt): this says nothing about the page, and what is
+    # stored about it stands.
+    transient: bool = False
 
 
 class SiteCrawler(Protocol):
