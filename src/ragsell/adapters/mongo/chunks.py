@@ -5,8 +5,9 @@ Three collections:
 - ``chunks``: one document per Chunk, its fields under their own names (``id`` is the
   chunk id; ``_id`` is the store's own, so the same chunks can be stored again by a later
   replacement) and ``vector`` as a BSON float32 vector (Binary subtype 9 with its
-  two-byte header, the form Atlas Vector Search indexes), plus ``generation``: which
-  replacement of its source wrote it.
+  two-byte header, the form Atlas Vector Search indexes; ``for_site`` gives back exactly
+  the bytes the Chunk held), plus ``source_ref`` (the key of its page or snippet in
+  ``chunk_sources``) and ``generation`` (which replacement of the source wrote it).
 - ``chunk_sources``: one small document per page or snippet that has chunks, naming the
   generation that is current. Only chunks of the current generation are the source's.
 - ``knowledge_versions``: one document per site (``_id`` the site id) with two integers,
@@ -16,14 +17,19 @@ Three collections:
 A replacement inserts the new generation first, then makes it current with one
 single-document write, then bumps the version, then deletes the older generations. If it
 is interrupted at any point, readers see either the old chunks or the new ones, never a
-mixture or half of either; what it leaves behind is never read and goes with the next
+mixture or a part of either; what it leaves behind is never read and goes with the next
 replacement of that source (or the site's erasure). Only a stop between making a
 generation current and bumping the version leaves readers that cache by version behind
 until the site's next change.
 
 Concurrent replacements of one source end with the one that started last (by generation)
 when it had chunks. Atlas Vector Search reads ``chunks`` directly, so while a replacement
-runs (or after one stopped midway) it can see a source's older or newer generation too.
+runs (or after one stopped midway, until the source is replaced again) it can see a
+source's other generation too.
+
+nx-27017 deletes by any filter but ``_id`` through a scan of the whole collection, and an
+empty ``$in`` scans as well: old generations are found through the ``source_ref`` index
+and deleted by ``_id``.
 """
 
 from typing import Any
@@ -40,6 +46,7 @@ from ragsell.domain.knowledge import Chunk, ChunkSource
 
 GENERATION = "generation"
 VERSION = "version"
+SOURCE_REF = "source_ref"
 # Documents a batch when reading a site's chunks: about 2-3 kB each with a 384-dimension vector.
 _READ_BATCH = 2_000
 # How often making a generation current is tried while other replacements of the same
@@ -64,12 +71,11 @@ class MongoChunkRepository(ChunkRepository):
             chunk.site_id != site_id or chunk.source_key != source_key or chunk.source != source for chunk in chunks
         ):
             raise ValueError("chunks must belong to the source they replace")
-        scope = {"site_id": site_id, "source": source.value, "source_key": source_key}
         key = source_id(site_id, source, source_key)
         generation = await self._next_generation(site_id)
         if chunks:
-            await self._chunks.insert_many([_document(chunk, generation) for chunk in chunks])
-            current = await self._make_current(key, scope, generation)
+            await self._chunks.insert_many([_document(chunk, key, generation) for chunk in chunks])
+            current = await self._make_current(key, site_id, source, source_key, generation)
             changed = current
         else:
             # No chunks: the source's record goes, which hides its chunks in one write.
@@ -77,11 +83,15 @@ class MongoChunkRepository(ChunkRepository):
             current = changed = removed is not None
         if changed:
             await self._versions.update_one({"_id": site_id}, {"$inc": {VERSION: 1}}, upsert=True)
-        if current:
-            await self._chunks.delete_many({**scope, GENERATION: {"$lt": generation}})
-        else:
-            # A replacement that started later has made its own chunks current already.
-            await self._chunks.delete_many({**scope, GENERATION: generation})
+        # Older generations go; when a replacement that started later has made its own
+        # chunks current already, this one's go instead.
+        stale = {"$lt": generation} if current else generation
+        await self._delete({SOURCE_REF: key, GENERATION: stale})
+
+    async def _delete(self, query: Document) -> None:
+        ids = [document["_id"] async for document in self._chunks.find(query, {"_id": 1})]
+        if ids:
+            await self._chunks.delete_many({"_id": {"$in": ids}})
 
     async def _next_generation(self, site_id: SiteId) -> int:
         document = await self._versions.find_one_and_update(
@@ -89,7 +99,9 @@ class MongoChunkRepository(ChunkRepository):
         )
         return int(document[GENERATION])
 
-    async def _make_current(self, key: str, scope: Document, generation: int) -> bool:
+    async def _make_current(
+        self, key: str, site_id: SiteId, source: ChunkSource, source_key: str, generation: int
+    ) -> bool:
         """Point the source at ``generation``; False when a later generation is current.
 
         Not an upsert with a guard: nx-27017 answers an upsert whose filter misses an
@@ -101,7 +113,15 @@ class MongoChunkRepository(ChunkRepository):
             if moved.matched_count:
                 return True
             try:
-                await self._sources.insert_one({"_id": key, **scope, GENERATION: generation})
+                await self._sources.insert_one(
+                    {
+                        "_id": key,
+                        "site_id": site_id,
+                        "source": source.value,
+                        "source_key": source_key,
+                        GENERATION: generation,
+                    }
+                )
                 return True
             except DuplicateKeyError:
                 found = await self._sources.find_one({"_id": key})
@@ -131,7 +151,7 @@ class MongoChunkRepository(ChunkRepository):
         return 0 if document is None else int(document.get(VERSION, 0))
 
 
-def _document(chunk: Chunk, generation: int) -> Document:
+def _document(chunk: Chunk, key: str, generation: int) -> Document:
     return {
         "id": chunk.id,
         "site_id": chunk.site_id,
@@ -143,6 +163,7 @@ def _document(chunk: Chunk, generation: int) -> Document:
         "position": chunk.position,
         "embedding_model": chunk.embedding_model,
         "vector": float32_bytes_to_binary(chunk.vector),
+        SOURCE_REF: key,
         GENERATION: generation,
     }
 

@@ -36,13 +36,19 @@ INDEXES: dict[str, list[IndexModel]] = {
     ],
     SNIPPETS: [IndexModel([("site_id", ASCENDING), ("created_at", ASCENDING)])],
     PAGES: [IndexModel([("site_id", ASCENDING), ("url", ASCENDING)], unique=True)],
-    CHUNKS: [IndexModel([("site_id", ASCENDING), ("source", ASCENDING), ("source_key", ASCENDING)])],
+    # nx-27017 uses single-field indexes where MongoDB would use the compound one.
+    CHUNKS: [
+        IndexModel([("site_id", ASCENDING), ("source", ASCENDING), ("source_key", ASCENDING)]),
+        IndexModel([("site_id", ASCENDING)]),
+        IndexModel([("source_ref", ASCENDING)]),
+    ],
     # Keyed by site, source and source key; listed by site. (knowledge_versions is keyed
     # by site id and needs no index of its own.)
     CHUNK_SOURCES: [IndexModel([("site_id", ASCENDING)])],
     CRAWL_JOBS: [
         IndexModel([("site_id", ASCENDING), ("created_at", ASCENDING)]),
         IndexModel([("state", ASCENDING), ("run_after", ASCENDING)]),
+        IndexModel([("state", ASCENDING)]),
         # "active:<site id>" while a job is queued or running, "job:<job id>" otherwise:
         # a plain unique index (partial and sparse ones are not reliable on nx-27017)
         # that lets one job at a time be active for a site.

@@ -3,7 +3,8 @@
 - One active (queued or running) job per site: every job document has a ``slot``,
   ``active:<site id>`` while the job is active and ``job:<job id>`` once it is not, under
   a plain unique index. Of any number of concurrent enqueues for a site, the store lets
-  exactly one insert succeed; the others find that job and return it.
+  exactly one insert succeed; the others find that job and return it (bringing it
+  forward when it is queued for later than they asked).
 - Jobs hold dates (run after, lease expiry, finish time), and nx-27017 corrupts dates
   written by update operators, so every transition replaces the whole document, guarded
   by its revision ``_rev``: a claim, renewal or finish goes through only if nobody changed
@@ -13,7 +14,8 @@
   exact check is made in Python (``CrawlJob.claimable``).
 """
 
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import aclosing
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -22,7 +24,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
 from ragsell.adapters.mongo.codecs import Document, decode, encode
-from ragsell.adapters.mongo.dates import before
+from ragsell.adapters.mongo.dates import before, first_kept
 from ragsell.adapters.mongo.names import CRAWL_JOBS
 from ragsell.application.ports.repositories import DuplicateKey, JobQueue
 from ragsell.domain.ids import JobId, SiteId
@@ -33,8 +35,6 @@ _SLOT = "slot"
 # How often an operation re-reads a job, or the site's active job, that keeps changing
 # under it before giving up.
 _ATTEMPTS = 10
-# Candidates fetched at a time when claiming.
-_CLAIM_BATCH = 20
 
 
 def active_slot(site_id: SiteId) -> str:
@@ -63,38 +63,39 @@ class MongoJobQueue(JobQueue):
     async def enqueue(self, job: CrawlJob) -> CrawlJob:
         for _ in range(_ATTEMPTS):
             if not job.state.is_active:
-                # Only active jobs take the site's slot; an inactive one is added unless
-                # a job is active (not atomic, and not something the application does).
-                active = await self._active(job.site_id)
+                # Only active jobs take the site's slot; an inactive one is added unless a
+                # job is active (not atomic, and not something the application does).
+                active = await self._settle_active(job)
                 if active is not None:
                     return active
             try:
                 await self._jobs.insert_one(_document(job, 0))
                 return job
             except DuplicateKeyError:
-                active = await self._active(job.site_id)
+                active = await self._settle_active(job)
                 if active is not None:
                     return active
                 if await self._jobs.find_one({"_id": job.id}, {"_id": 1}) is not None:
                     raise DuplicateKey("id") from None
-                # The active job finished in between: the slot is free again.
+                # The active job finished in between (the slot is free again), or it
+                # changed while being brought forward: look again.
         raise RuntimeError("The site's crawl jobs kept changing; the job was not queued.")
 
-    async def _active(self, site_id: SiteId) -> CrawlJob | None:
-        document = await self._jobs.find_one({_SLOT: active_slot(site_id), "site_id": site_id})
-        return None if document is None else _job(document)
+    async def _settle_active(self, job: CrawlJob) -> CrawlJob | None:
+        """The site's active job, brought forward to ``job.run_after`` when it is queued
+        for later; None when there is none, or it changed before it could be moved."""
+        document = await self._jobs.find_one({_SLOT: active_slot(job.site_id), "site_id": job.site_id})
+        if document is None:
+            return None
+        active = _job(document)
+        if active.state is not JobState.QUEUED or active.run_after <= job.run_after:
+            return active
+        forward = msgspec.structs.replace(active, run_after=job.run_after)
+        return forward if await self._replace(document, forward) else None
 
     async def claim(self, *, worker: str, now: datetime, lease: timedelta) -> CrawlJob | None:
-        due = before(now)
-        query = {
-            "$or": [
-                {"state": JobState.QUEUED.value, "run_after": due},
-                {"state": JobState.RUNNING.value, "lease_expires_at": due},
-            ]
-        }
-        cursor = self._jobs.find(query).sort([("run_after", 1), ("_id", 1)]).batch_size(_CLAIM_BATCH)
-        try:
-            async for document in cursor:
+        async with aclosing(self._candidates(now)) as candidates:
+            async for document in candidates:
                 job = _job(document)
                 if not job.claimable(now):
                     continue
@@ -104,9 +105,30 @@ class MongoJobQueue(JobQueue):
                 if await self._replace(document, claimed):
                     return claimed
                 # Another worker got there first (or the job moved on): the next one.
-        finally:
-            await cursor.close()
         return None
+
+    async def _candidates(self, now: datetime) -> AsyncIterator[Document]:
+        """Queued jobs due by ``now`` and running jobs whose lease ran out by then (and some
+        due within the second after), oldest due first. Two queries merged here rather
+        than one ``$or``, which nx-27017 answers by a scan of every job ever run."""
+        due = before(now)
+        order = [("run_after", 1), ("_id", 1)]
+        cursors = [
+            self._jobs.find({"state": JobState.QUEUED.value, "run_after": due}).sort(order),
+            self._jobs.find({"state": JobState.RUNNING.value, "lease_expires_at": due}).sort(order),
+        ]
+        try:
+            heads = [await anext(cursor, None) for cursor in cursors]
+            while True:
+                ready = [(head["run_after"], head["_id"], n, head) for n, head in enumerate(heads) if head is not None]
+                if not ready:
+                    return
+                _, _, n, head = min(ready, key=lambda entry: entry[:3])
+                yield head
+                heads[n] = await anext(cursors[n], None)
+        finally:
+            for cursor in cursors:
+                await cursor.close()
 
     async def _replace(self, document: Document, job: CrawlJob) -> bool:
         """Store ``job`` over ``document`` unless the document changed since it was read."""
@@ -150,7 +172,11 @@ class MongoJobQueue(JobQueue):
             ),
         )
 
-    async def latest(self, site_id: SiteId) -> CrawlJob | None:
-        cursor = self._jobs.find({"site_id": site_id}).sort([("created_at", -1), ("_id", -1)]).limit(1)
-        found = await cursor.to_list(1)
-        return _job(found[0]) if found else None
+    async def latest(self, site_id: SiteId, *, now: datetime) -> CrawlJob | None:
+        cursor = (
+            self._jobs.find({"site_id": site_id, "run_after": before(now)})
+            .sort([("created_at", -1), ("_id", -1)])
+            .batch_size(10)
+        )
+        found = await first_kept(cursor, decode=_job, keep=lambda job: job.run_after <= now, limit=1)
+        return found[0] if found else None

@@ -10,18 +10,27 @@ from ragsell.domain.ids import SiteId
 from ragsell.domain.knowledge import Page
 
 
+def page_id(site_id: SiteId, url: str) -> str:
+    """A page's ``_id``: its site id and URL (site ids hold no newline, so it is unambiguous)."""
+    if "\n" in site_id:
+        raise ValueError("Not a site id.")
+    return f"{site_id}\n{url}"
+
+
 class MongoPageRepository(PageRepository):
-    """One document per site and URL (a unique index on ``site_id`` and ``url``; the
-    ``_id`` is the store's own). Saving replaces the whole document, so its dates are
-    never written by update operators. URLs sort by their UTF-8 bytes, which is code point
-    order: the order Python's string comparison gives."""
+    """One document per site and URL, keyed by both (``page_id``; the unique index on
+    ``site_id`` and ``url`` says so too). Reads and writes of one page go by ``_id``:
+    nx-27017 finds other filters through a scan of the collection when writing. Saving
+    replaces the whole document, so its dates are never written by update operators.
+    URLs sort by their UTF-8 bytes, which is code point order: the order of Python's
+    string comparison."""
 
     def __init__(self, db: AsyncDatabase[dict[str, Any]]) -> None:
         self._pages = db[PAGES]
 
     async def save(self, page: Page) -> None:
-        scope = {"site_id": page.site_id, "url": page.url}
-        document = encode(page, id_field=None)
+        scope = {"_id": page_id(page.site_id, page.url), "site_id": page.site_id}
+        document = {**encode(page, id_field=None), "_id": scope["_id"]}
         try:
             await self._pages.replace_one(scope, document, upsert=True)
         except DuplicateKeyError:
@@ -30,7 +39,7 @@ class MongoPageRepository(PageRepository):
             await self._pages.replace_one(scope, document)
 
     async def get(self, site_id: SiteId, url: str) -> Page | None:
-        document = await self._pages.find_one({"site_id": site_id, "url": url})
+        document = await self._pages.find_one({"_id": page_id(site_id, url), "site_id": site_id})
         return None if document is None else _page(document)
 
     async def list_for_site(self, site_id: SiteId, *, after_url: str | None, limit: int) -> list[Page]:
@@ -43,7 +52,8 @@ class MongoPageRepository(PageRepository):
         return [_page(document) async for document in cursor]
 
     async def remove(self, site_id: SiteId, url: str) -> bool:
-        return (await self._pages.delete_one({"site_id": site_id, "url": url})).deleted_count == 1
+        removed = await self._pages.delete_one({"_id": page_id(site_id, url), "site_id": site_id})
+        return removed.deleted_count == 1
 
 
 def _page(document: Document) -> Page:
