@@ -4,17 +4,17 @@ way AWS sends them, and answers framed as application/vnd.amazon.eventstream."""
 import contextlib
 import json
 import re
-import select
-import socket
 import struct
 import threading
 import zlib
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import msgspec
 
+from tests.chat.local_server import Handler, running
+
 _PATH = re.compile(r"^/model/(?P<model>[^/]+)/converse-stream$")
+_EVENT_STREAM = "application/vnd.amazon.eventstream"
 
 
 def event_frame(headers: dict[str, str], payload: bytes) -> bytes:
@@ -89,24 +89,9 @@ class FakeBedrock:
         return self.script.pop(0) if self.script else self.answer
 
 
-def _wait_for_hang_up(connection: socket.socket, fake: FakeBedrock) -> None:
-    while not fake.released.is_set():
-        readable, _, _ = select.select([connection], [], [], 0.02)
-        if readable:
-            try:
-                if not connection.recv(1, socket.MSG_PEEK):
-                    fake.hung_up.set()
-                    return
-            except ConnectionError:
-                fake.hung_up.set()
-                return
-
-
 @contextlib.contextmanager
 def serving(fake: FakeBedrock) -> Iterator[FakeBedrock]:
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
+    class BedrockHandler(Handler):
         def do_POST(self) -> None:
             match = _PATH.match(self.path)
             body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
@@ -116,46 +101,15 @@ def serving(fake: FakeBedrock) -> Iterator[FakeBedrock]:
             reply = fake.next_reply(match["model"], body)
             with contextlib.suppress(ConnectionError):
                 if isinstance(reply, Failure):
-                    self._send_error(reply)
+                    error = json.dumps({"message": reply.message}).encode()
+                    error_type = {"x-amzn-ErrorType": f"{reply.error_type}:http://internal.amazon.com/coral/"}
+                    self.send_body(reply.status, "application/json", error, error_type)
                 elif isinstance(reply, Stall):
-                    self._send_events(reply.events, finished=False)
-                    _wait_for_hang_up(self.connection, fake)
-                    self.close_connection = True
+                    self.send_chunks(_EVENT_STREAM, reply.events, finished=False)
+                    self.wait_for_hang_up(fake.hung_up, fake.released)
                 else:
-                    self._send_events(reply, finished=True)
+                    self.send_chunks(_EVENT_STREAM, reply, finished=True)
 
-        def _send_error(self, failure: Failure) -> None:
-            payload = json.dumps({"message": failure.message}).encode()
-            self.send_response(failure.status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("x-amzn-ErrorType", f"{failure.error_type}:http://internal.amazon.com/coral/")
-            self.send_header("Content-Length", str(len(payload)))
-            self.end_headers()
-            self.wfile.write(payload)
-
-        def _send_events(self, frames: list[bytes], *, finished: bool) -> None:
-            self.send_response(200)
-            self.send_header("Content-Type", "application/vnd.amazon.eventstream")
-            self.send_header("Transfer-Encoding", "chunked")
-            self.end_headers()
-            for frame in frames:  # one HTTP chunk per event, as they would trickle in
-                self.wfile.write(f"{len(frame):x}\r\n".encode() + frame + b"\r\n")
-                self.wfile.flush()
-            if finished:
-                self.wfile.write(b"0\r\n\r\n")
-
-        def log_message(self, format: str, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
-    thread.start()
-    fake.endpoint_url = f"http://127.0.0.1:{server.server_address[1]}"
-    try:
+    with running(BedrockHandler, fake.released) as url:
+        fake.endpoint_url = url
         yield fake
-    finally:
-        fake.released.set()
-        server.shutdown()
-        server.server_close()
-        thread.join()

@@ -16,6 +16,7 @@ class AnswerTimer:
     between pieces: that time counts toward the deadline but is not interrupted."""
 
     def __init__(self, *, model: str, deadline: float, stall_timeout: float) -> None:
+        # ``model`` names the model in the messages of the errors raised.
         self._loop = asyncio.get_running_loop()
         self._model = model
         self._deadline = deadline

@@ -72,6 +72,7 @@ class BedrockChatModel(ChatModel):
         aws_session_token: str | None = None,
     ) -> None:
         self._model_id = model_id
+        self._name = f"Bedrock model {model_id}"
         inference: dict[str, Any] = {"maxTokens": max_tokens, "temperature": temperature, "topP": top_p}
         self._inference = {name: value for name, value in inference.items() if value is not None}
         self._deadline = deadline
@@ -111,7 +112,7 @@ class BedrockChatModel(ChatModel):
 
     async def stream(self, request: ChatRequest) -> AsyncIterator[str | ModelUsage]:
         loop = asyncio.get_running_loop()
-        timer = AnswerTimer(model=self._model_id, deadline=self._deadline, stall_timeout=self._stall_timeout)
+        timer = AnswerTimer(model=self._name, deadline=self._deadline, stall_timeout=self._stall_timeout)
         reader = StreamReader(loop, queue_size=_QUEUE_SIZE, patience=self._deadline)
         loop.run_in_executor(self._threads, reader.read, lambda: self._open_stream(request))
         stop_reason: str | None = None
@@ -125,11 +126,11 @@ class BedrockChatModel(ChatModel):
                 usage = event.get("metadata", {}).get("usage", usage)
                 event = await timer.next_piece(reader.next())
         except _PROVIDER_ERRORS as error:
-            raise ModelUnavailable(f"Bedrock model {self._model_id} failed: {_reason(error)}") from error
+            raise ModelUnavailable(f"{self._name} failed: {_reason(error)}") from error
         finally:
             reader.stop()
         if stop_reason is None:
-            raise ModelUnavailable(f"Bedrock model {self._model_id} ended its stream before finishing the answer.")
+            raise ModelUnavailable(f"{self._name} ended its stream before finishing the answer.")
         yield ModelUsage(
             stop_reason=stop_reason,
             input_tokens=usage.get("inputTokens", 0),
