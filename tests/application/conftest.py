@@ -57,6 +57,7 @@ from ragsell.application.throttling import Throttle
 from ragsell.application.usage.change_plan import ChangePlan
 from ragsell.application.usage.quota import Quota
 from ragsell.application.usage.usage_summary import UsageSummary
+from ragsell.application.widget_access import OwnOrigin
 from ragsell.domain.accounts import Owner, SessionPolicy
 from ragsell.domain.conversations import Conversation
 from ragsell.domain.ids import OwnerId
@@ -94,6 +95,8 @@ class Harness:
         self.plans = plans or PlanCatalogue()
         self.policy = policy or SessionPolicy()
         self.retention = retention or RetentionPolicy()
+        # ragsell's own origin, where its demo page runs.
+        self.own = OwnOrigin("https://ragsell.example")
 
         self.owners = InMemoryOwnerRepository()
         self.sessions = InMemorySessionRepository()
@@ -132,25 +135,37 @@ class Harness:
         self.list_sites = ListSites(self.sites)
         self.update_site = UpdateSite(self.sites)
         self.delete_site = DeleteSite(self.sites, self.pages, self.eraser, self.quota)
-        self.widget_config = GetWidgetConfig(self.sites)
+        self.widget_config = GetWidgetConfig(self.sites, self.own)
 
         self.add_snippet = AddSnippet(self.sites, self.snippets, self.indexer, self.clock, self.ids)
         self.list_snippets = ListSnippets(self.sites, self.snippets)
         self.delete_snippet = DeleteSnippet(self.sites, self.snippets, self.indexer)
 
-        self.record_page_view = RecordPageView(self.sites, self.page_views, self.throttle, self.clock, self.retention)
+        self.record_page_view = RecordPageView(
+            self.sites, self.own, self.page_views, self.throttle, self.clock, self.retention
+        )
         self.count_active_visitors = CountActiveVisitors(self.sites, self.page_views, self.clock)
         self.start_conversation = StartConversation(
-            self.sites, self.conversations, self.quota, self.throttle, self.clock, self.ids
+            self.sites, self.own, self.conversations, self.quota, self.throttle, self.clock, self.ids
         )
         self.post_visitor_message = PostVisitorMessage(
-            self.sites, self.conversations, self.quota, self.throttle, self.retriever, self.model, self.clock, self.ids
+            self.sites,
+            self.own,
+            self.conversations,
+            self.quota,
+            self.throttle,
+            self.retriever,
+            self.model,
+            self.clock,
+            self.ids,
         )
-        self.visitor_conversation = VisitorConversation(self.sites, self.conversations)
+        self.visitor_conversation = VisitorConversation(self.sites, self.own, self.conversations)
         self.list_conversations = ListConversations(self.sites, self.conversations)
         self.get_transcript = GetTranscript(self.sites, self.conversations)
 
-        self.capture_lead = CaptureLead(self.sites, self.conversations, self.leads, self.throttle, self.clock, self.ids)
+        self.capture_lead = CaptureLead(
+            self.sites, self.own, self.conversations, self.leads, self.throttle, self.clock, self.ids
+        )
         self.list_leads = ListLeads(self.sites, self.leads)
         self.set_lead_status = SetLeadStatus(self.sites, self.leads)
 

@@ -117,7 +117,7 @@ async def test_a_page_view_keeps_the_page_and_referrer_without_query_or_fragment
     owner = await harness.owner()
     site = await harness.site(owner)
     kept = KeptPageViews()
-    record = RecordPageView(harness.sites, kept, harness.throttle, harness.clock, harness.retention)
+    record = RecordPageView(harness.sites, harness.own, kept, harness.throttle, harness.clock, harness.retention)
     visitor = new_visitor()
 
     await record(

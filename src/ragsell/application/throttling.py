@@ -27,6 +27,7 @@ MESSAGES_PER_SITE = RateRule(name="msg-site", limit=600, window=timedelta(minute
 CONVERSATIONS_PER_VISITOR = RateRule(name="conv-visitor", limit=20, window=timedelta(hours=1))
 PAGE_VIEWS_PER_VISITOR = RateRule(name="view-visitor", limit=120, window=timedelta(minutes=1))
 LEADS_PER_VISITOR = RateRule(name="lead-visitor", limit=5, window=timedelta(hours=1))
+FEEDBACK_PER_VISITOR = RateRule(name="feedback-visitor", limit=60, window=timedelta(minutes=1))
 
 
 class Throttle:

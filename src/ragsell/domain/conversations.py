@@ -26,6 +26,13 @@ class Channel(StrEnum):
     VOICE = "voice"
 
 
+class Feedback(StrEnum):
+    """A visitor's thumbs up or down on a reply."""
+
+    UP = "up"
+    DOWN = "down"
+
+
 class Citation(msgspec.Struct, frozen=True, kw_only=True):
     url: str
     title: str
@@ -76,10 +83,14 @@ class Message(msgspec.Struct, frozen=True, kw_only=True):
     answered: bool | None = None
     # Replies written by a language model: its stop reason and token counts.
     model_usage: ModelUsage | None = None
+    # Replies only: the visitor's rating, which they may change.
+    feedback: Feedback | None = None
 
     def __post_init__(self) -> None:
-        if self.role is Role.VISITOR and (self.citations or self.answered is not None or self.model_usage):
-            raise InvalidValue("Only replies carry citations.")
+        if self.role is Role.VISITOR and (
+            self.citations or self.answered is not None or self.model_usage or self.feedback
+        ):
+            raise InvalidValue("Only replies carry citations, model usage and feedback.")
         if len(self.citations) > MAX_CITATIONS:
             raise InvalidValue(f"A reply cites at most {MAX_CITATIONS} pages.")
 

@@ -3,12 +3,13 @@
 import re
 from datetime import datetime
 from enum import StrEnum
+from urllib.parse import urlsplit
 
 import msgspec
 import phonenumbers
 
 from ragsell.domain.accounts import check_name
-from ragsell.domain.errors import InvalidValue
+from ragsell.domain.errors import InvalidUrl, InvalidValue
 from ragsell.domain.ids import OwnerId, SiteId, WidgetKey, is_widget_key
 from ragsell.domain.urls import normalize_origin, normalize_url, origin_of
 
@@ -48,6 +49,16 @@ def _short_text(value: str, limit: int, field: str) -> str:
     return cleaned
 
 
+def _optional_url(raw: str | None, field: str) -> str | None:
+    """An http(s) address an owner typed, normalized; None when left empty."""
+    if raw is None or not raw.strip():
+        return None
+    try:
+        return normalize_url(raw)
+    except InvalidUrl as error:
+        raise InvalidUrl(error.message, field=field) from None
+
+
 class Branding(msgspec.Struct, frozen=True, kw_only=True):
     assistant_name: str = "Assistant"
     colour: str = "#2563eb"
@@ -56,6 +67,12 @@ class Branding(msgspec.Struct, frozen=True, kw_only=True):
     language: str = "en"
     tone: Tone = Tone.FRIENDLY
     suggested_questions: tuple[str, ...] = ()
+    # The chat opens by itself when a page loads (until the visitor closes it).
+    auto_open: bool = False
+    # The assistant's picture: an image on the site itself (see Site).
+    avatar_url: str | None = None
+    # Where the widget's privacy link points; None: ragsell's own privacy page.
+    privacy_policy_url: str | None = None
 
     def __post_init__(self) -> None:
         check_name(self.assistant_name)
@@ -72,6 +89,9 @@ class Branding(msgspec.Struct, frozen=True, kw_only=True):
                 f"Offer at most {MAX_SUGGESTIONS} suggested questions of up to {MAX_SUGGESTION_LENGTH} characters.",
                 field="suggestedQuestions",
             )
+        for url, field in ((self.avatar_url, "avatarUrl"), (self.privacy_policy_url, "privacyPolicyUrl")):
+            if url is not None and _optional_url(url, field) != url:
+                raise InvalidValue("Addresses are stored normalized.", field=field)
 
 
 def make_branding(
@@ -83,8 +103,12 @@ def make_branding(
     language: str,
     tone: str,
     suggested_questions: list[str],
+    auto_open: bool = False,
+    avatar_url: str | None = None,
+    privacy_policy_url: str | None = None,
 ) -> Branding:
-    """Branding from what an owner typed: whitespace tidied, colour lower-cased."""
+    """Branding from what an owner typed: whitespace tidied, colour lower-cased, addresses
+    normalized (an empty address is none)."""
     try:
         return Branding(
             assistant_name=check_name(assistant_name),
@@ -98,6 +122,9 @@ def make_branding(
                 for question in suggested_questions
                 if question.strip()
             ),
+            auto_open=auto_open,
+            avatar_url=_optional_url(avatar_url, "avatarUrl"),
+            privacy_policy_url=_optional_url(privacy_policy_url, "privacyPolicyUrl"),
         )
     except ValueError as error:
         if isinstance(error, InvalidValue):
@@ -187,9 +214,22 @@ class Site(msgspec.Struct, frozen=True, kw_only=True):
             raise InvalidValue("Allowed origins are stored normalized.", field="allowedOrigins")
         check_retention_days(self.retention_days)
         check_country(self.country)
+        avatar = self.branding.avatar_url
+        if avatar is not None and not _on_site(avatar, self.url, www_is_same_site=self.crawl.www_is_same_site):
+            raise InvalidValue(
+                "Use a picture on your own site for the avatar: the widget loads nothing from other sites.",
+                field="avatarUrl",
+            )
 
     def admits_origin(self, origin: str) -> bool:
         return origin in self.allowed_origins
+
+
+def _on_site(url: str, site_url: str, *, www_is_same_site: bool) -> bool:
+    host, site_host = urlsplit(url).netloc, urlsplit(site_url).netloc
+    if www_is_same_site:
+        return host.removeprefix("www.") == site_host.removeprefix("www.")
+    return host == site_host
 
 
 def changed_site(site: Site, **changes: object) -> Site:

@@ -51,6 +51,7 @@ from ragsell.application.accounts.sessions import SessionOpener
 from ragsell.application.conversations.count_active_visitors import CountActiveVisitors
 from ragsell.application.conversations.owner_conversations import GetTranscript, ListConversations
 from ragsell.application.conversations.post_visitor_message import PostVisitorMessage
+from ragsell.application.conversations.rate_answer import RateAnswer
 from ragsell.application.conversations.record_page_view import RecordPageView
 from ragsell.application.conversations.start_conversation import StartConversation
 from ragsell.application.conversations.visitor_conversation import VisitorConversation
@@ -95,6 +96,7 @@ from ragsell.application.throttling import Throttle
 from ragsell.application.usage.change_plan import ChangePlan
 from ragsell.application.usage.quota import Quota
 from ragsell.application.usage.usage_summary import UsageSummary
+from ragsell.application.widget_access import OwnOrigin
 from ragsell.domain.accounts import SessionPolicy
 from ragsell.domain.retention import RetentionPolicy
 from ragsell.domain.usage import PlanCatalogue
@@ -123,6 +125,10 @@ class PolicyProvider(Provider):
     @provide
     def retention_policy(self) -> RetentionPolicy:
         return self._settings.retention_policy
+
+    @provide
+    def own_origin(self) -> OwnOrigin:
+        return OwnOrigin(self._settings.public_origin)
 
 
 class SystemProvider(Provider):
@@ -304,6 +310,7 @@ def _use_cases() -> Provider:
         StartConversation,
         VisitorConversation,
         PostVisitorMessage,
+        RateAnswer,
         ListConversations,
         GetTranscript,
         CaptureLead,

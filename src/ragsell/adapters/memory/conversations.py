@@ -3,8 +3,8 @@ from datetime import datetime
 import msgspec
 
 from ragsell.application.ports.repositories import ConversationRepository, DuplicateKey
-from ragsell.domain.conversations import Conversation, Message, Role
-from ragsell.domain.ids import ClientMessageId, ConversationId, SiteId
+from ragsell.domain.conversations import Conversation, Feedback, Message, Role
+from ragsell.domain.ids import ClientMessageId, ConversationId, MessageId, SiteId
 
 
 class InMemoryConversationRepository(ConversationRepository):
@@ -64,6 +64,18 @@ class InMemoryConversationRepository(ConversationRepository):
             self._messages[conversation_id],
             key=lambda message: (message.created_at, message.role != Role.VISITOR, message.id),
         )
+
+    async def set_feedback(
+        self, site_id: SiteId, conversation_id: ConversationId, message_id: MessageId, feedback: Feedback
+    ) -> bool:
+        if await self.get(site_id, conversation_id) is None:
+            return False
+        messages = self._messages[conversation_id]
+        for index, message in enumerate(messages):
+            if message.id == message_id and message.role is Role.ASSISTANT:
+                messages[index] = msgspec.structs.replace(message, feedback=feedback)
+                return True
+        return False
 
     async def erase_site(self, site_id: SiteId) -> None:
         for conversation_id in [c.id for c in self._conversations.values() if c.site_id == site_id]:

@@ -9,8 +9,8 @@ from ragsell.adapters.mongo.dates import first_kept
 from ragsell.adapters.mongo.errors import duplicate_key
 from ragsell.adapters.mongo.names import CONVERSATIONS, MESSAGES
 from ragsell.application.ports.repositories import ConversationRepository
-from ragsell.domain.conversations import Conversation, Message, Role
-from ragsell.domain.ids import ClientMessageId, ConversationId, SiteId
+from ragsell.domain.conversations import Conversation, Feedback, Message, Role
+from ragsell.domain.ids import ClientMessageId, ConversationId, MessageId, SiteId
 
 # A conversation document's revision: bumped by every write, so a write can be made
 # conditional on nothing having changed since the read (dates cannot serve as that guard:
@@ -90,6 +90,21 @@ class MongoConversationRepository(ConversationRepository):
         # Within one moment the visitor's message comes before the reply (then by id, so
         # the order never depends on the engine).
         return sorted(found, key=lambda message: (message.created_at, message.role != Role.VISITOR, message.id))
+
+    async def set_feedback(
+        self, site_id: SiteId, conversation_id: ConversationId, message_id: MessageId, feedback: Feedback
+    ) -> bool:
+        # A string field set alone: nx-27017 mishandles only dates written with $set.
+        result = await self._messages.update_one(
+            {
+                "_id": message_id,
+                "conversation_id": conversation_id,
+                "site_id": site_id,
+                "role": Role.ASSISTANT.value,
+            },
+            {"$set": {"feedback": feedback.value}},
+        )
+        return result.matched_count == 1
 
 
 def _conversation(document: Document) -> Conversation:

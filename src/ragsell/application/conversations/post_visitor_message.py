@@ -19,6 +19,7 @@ from ragsell.application.ports.repositories import ConversationRepository, Dupli
 from ragsell.application.ports.system import Clock, IdGenerator
 from ragsell.application.throttling import MESSAGES_PER_SITE, MESSAGES_PER_VISITOR, Throttle
 from ragsell.application.usage.quota import Quota, Reservation
+from ragsell.application.widget_access import OwnOrigin
 from ragsell.domain.answers import AnswerSanitizer, site_link_rule
 from ragsell.domain.conversations import (
     Channel,
@@ -65,6 +66,7 @@ class PostVisitorMessage:
     def __init__(
         self,
         sites: SiteRepository,
+        own: OwnOrigin,
         conversations: ConversationRepository,
         quota: Quota,
         throttle: Throttle,
@@ -74,6 +76,7 @@ class PostVisitorMessage:
         ids: IdGenerator,
     ) -> None:
         self._sites = sites
+        self._own = own
         self._conversations = conversations
         self._quota = quota
         self._throttle = throttle
@@ -87,6 +90,7 @@ class PostVisitorMessage:
         client_id = client_message_id(command.client_message_id)
         site, conversation = await visitors_conversation(
             self._sites,
+            self._own,
             self._conversations,
             VisitorConversationQuery(
                 widget_key=command.widget_key,

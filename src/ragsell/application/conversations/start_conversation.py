@@ -4,7 +4,7 @@ from ragsell.application.ports.repositories import ConversationRepository, SiteR
 from ragsell.application.ports.system import Clock, IdGenerator
 from ragsell.application.throttling import CONVERSATIONS_PER_VISITOR, Throttle
 from ragsell.application.usage.quota import Quota
-from ragsell.application.widget_access import site_for_widget
+from ragsell.application.widget_access import OwnOrigin, site_for_widget
 from ragsell.domain.conversations import Conversation
 from ragsell.domain.ids import ConversationId, visitor_id
 from ragsell.domain.usage import Meter
@@ -20,6 +20,7 @@ class StartConversation:
     def __init__(
         self,
         sites: SiteRepository,
+        own: OwnOrigin,
         conversations: ConversationRepository,
         quota: Quota,
         throttle: Throttle,
@@ -27,6 +28,7 @@ class StartConversation:
         ids: IdGenerator,
     ) -> None:
         self._sites = sites
+        self._own = own
         self._conversations = conversations
         self._quota = quota
         self._throttle = throttle
@@ -35,7 +37,7 @@ class StartConversation:
 
     async def __call__(self, command: StartConversationCommand) -> Conversation:
         visitor = visitor_id(command.visitor_id)
-        site = await site_for_widget(self._sites, command.widget_key, command.origin)
+        site = await site_for_widget(self._sites, self._own, command.widget_key, command.origin)
         now = self._clock.now()
         await self._throttle.check(CONVERSATIONS_PER_VISITOR, f"{site.id}:{visitor}", now)
         conversation_id = ConversationId(self._ids.new_id())

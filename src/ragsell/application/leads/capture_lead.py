@@ -4,7 +4,7 @@ from ragsell.application.errors import NotFound
 from ragsell.application.ports.repositories import ConversationRepository, LeadRepository, SiteRepository
 from ragsell.application.ports.system import Clock, IdGenerator
 from ragsell.application.throttling import LEADS_PER_VISITOR, Throttle
-from ragsell.application.widget_access import site_for_widget
+from ragsell.application.widget_access import OwnOrigin, site_for_widget
 from ragsell.domain.conversations import page_address
 from ragsell.domain.ids import ConversationId, LeadId, visitor_id
 from ragsell.domain.leads import Lead, LeadKind, LeadStatus, contact_details
@@ -27,6 +27,7 @@ class CaptureLead:
     def __init__(
         self,
         sites: SiteRepository,
+        own: OwnOrigin,
         conversations: ConversationRepository,
         leads: LeadRepository,
         throttle: Throttle,
@@ -34,6 +35,7 @@ class CaptureLead:
         ids: IdGenerator,
     ) -> None:
         self._sites = sites
+        self._own = own
         self._conversations = conversations
         self._leads = leads
         self._throttle = throttle
@@ -42,7 +44,7 @@ class CaptureLead:
 
     async def __call__(self, command: CaptureLeadCommand) -> Lead:
         visitor = visitor_id(command.visitor_id)
-        site = await site_for_widget(self._sites, command.widget_key, command.origin)
+        site = await site_for_widget(self._sites, self._own, command.widget_key, command.origin)
         details = contact_details(
             name=command.name,
             email=command.email,

@@ -5,8 +5,18 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from ragsell.domain.accounts import LoginSession, Owner
-from ragsell.domain.conversations import Conversation, Message, PageView, Role
-from ragsell.domain.ids import ClientMessageId, ConversationId, JobId, LeadId, OwnerId, SiteId, SnippetId, WidgetKey
+from ragsell.domain.conversations import Conversation, Feedback, Message, PageView, Role
+from ragsell.domain.ids import (
+    ClientMessageId,
+    ConversationId,
+    JobId,
+    LeadId,
+    MessageId,
+    OwnerId,
+    SiteId,
+    SnippetId,
+    WidgetKey,
+)
 from ragsell.domain.jobs import CrawlJob, CrawlProgress
 from ragsell.domain.knowledge import Chunk, ChunkSource, Page, Snippet
 from ragsell.domain.leads import Lead, LeadStatus
@@ -138,6 +148,12 @@ class ConversationRepository(Protocol):
 
     async def messages(self, site_id: SiteId, conversation_id: ConversationId) -> list[Message]:
         """Oldest first."""
+
+    async def set_feedback(
+        self, site_id: SiteId, conversation_id: ConversationId, message_id: MessageId, feedback: Feedback
+    ) -> bool:
+        """Rates a reply, replacing an earlier rating; False when the conversation has no
+        such reply (a visitor's own message is not a reply)."""
 
 
 class PageViewRepository(Protocol):

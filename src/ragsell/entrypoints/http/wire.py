@@ -23,6 +23,9 @@ class BrandingView(View):
     language: str
     tone: str
     suggested_questions: list[str]
+    auto_open: bool
+    avatar_url: str | None
+    privacy_policy_url: str | None
 
 
 class CitationView(View):
@@ -40,6 +43,9 @@ def branding_view(branding: Branding) -> BrandingView:
         language=branding.language,
         tone=branding.tone.value,
         suggested_questions=list(branding.suggested_questions),
+        auto_open=branding.auto_open,
+        avatar_url=branding.avatar_url,
+        privacy_policy_url=branding.privacy_policy_url,
     )
 
 

@@ -99,6 +99,9 @@ class BrandingBody(Body):
     suggested_questions: Annotated[
         list[Annotated[str, Meta(max_length=MAX_SUGGESTION_LENGTH)]], Meta(max_length=MAX_SUGGESTIONS)
     ] = []
+    auto_open: bool = False
+    avatar_url: Annotated[str, Meta(max_length=MAX_URL_LENGTH)] | None = None
+    privacy_policy_url: Annotated[str, Meta(max_length=MAX_URL_LENGTH)] | None = None
 
 
 class CrawlBody(Body):
@@ -258,6 +261,7 @@ class MessageView(View):
     channel: str
     citations: list[CitationView]
     answered: bool | None
+    feedback: str | None
     created_at: datetime
 
 
@@ -281,6 +285,7 @@ def message_view(message: Message) -> MessageView:
         channel=message.channel.value,
         citations=citation_views(message.citations),
         answered=message.answered,
+        feedback=None if message.feedback is None else message.feedback.value,
         created_at=message.created_at,
     )
 

@@ -44,6 +44,9 @@ def _update_command(owner_id: OwnerId, site_id: str, data: UpdateSiteBody) -> Up
             language=branding.language,
             tone=branding.tone,
             suggested_questions=branding.suggested_questions,
+            auto_open=branding.auto_open,
+            avatar_url=branding.avatar_url,
+            privacy_policy_url=branding.privacy_policy_url,
         ),
         allowed_origins=UNSET if data.allowed_origins is UNSET else tuple(data.allowed_origins),
         crawl=UNSET

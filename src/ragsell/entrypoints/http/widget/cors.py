@@ -1,5 +1,6 @@
-"""CORS for the widget API, per site: only the site's allowed origins get an answer
-a browser will use. An empty list admits no browser origin at all.
+"""CORS for the widget API, per site: only the site's allowed origins, and ragsell's own
+origin (where its demo page runs), get an answer a browser will use. A site with an empty
+list admits no other browser origin at all.
 
 The use cases check the origin again on every request; this layer decides what
 the browser is told, including for preflight requests, which never reach a handler.
@@ -25,7 +26,9 @@ CACHE_ENTRIES = 10_000
 OriginsLookup = Callable[[Scope, str], Awaitable[frozenset[str]]]
 
 
-def site_origins_lookup() -> OriginsLookup:
+def site_origins_lookup(own_origin: str) -> OriginsLookup:
+    """The origins a site's widget is admitted from: its allowed origins and ``own_origin``;
+    none for an unknown widget key."""
     cache: dict[str, tuple[float, frozenset[str]]] = {}
 
     async def lookup(scope: Scope, widget_key: str) -> frozenset[str]:
@@ -37,7 +40,7 @@ def site_origins_lookup() -> OriginsLookup:
         if is_widget_key(widget_key):
             sites: SiteRepository = await scope["app"].state.dishka_container.get(SiteRepository)
             site = await sites.by_widget_key(WidgetKey(widget_key))
-            origins = frozenset(site.allowed_origins) if site is not None else frozenset()
+            origins = frozenset((*site.allowed_origins, own_origin)) if site is not None else frozenset()
         if len(cache) >= CACHE_ENTRIES:
             cache.clear()
         cache[widget_key] = (now + CACHE_SECONDS, origins)
@@ -77,8 +80,8 @@ async def _accept_preflight(send: Send, origin: bytes) -> None:
     await send({"type": "http.response.body", "body": b""})
 
 
-def widget_cors_middleware(app: ASGIApp, lookup: OriginsLookup | None = None) -> ASGIApp:
-    origins_of = lookup or site_origins_lookup()
+def widget_cors_middleware(app: ASGIApp, own_origin: str) -> ASGIApp:
+    origins_of = site_origins_lookup(own_origin)
 
     async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or not scope["path"].startswith(PREFIX):

@@ -14,14 +14,17 @@ from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
 from ragsell.application.conversations.answer_events import AnswerEvent
 from ragsell.application.conversations.post_visitor_message import PostVisitorMessage, PostVisitorMessageCommand
+from ragsell.application.conversations.rate_answer import RateAnswer, RateAnswerCommand
 from ragsell.application.conversations.record_page_view import RecordPageView, RecordPageViewCommand
 from ragsell.application.conversations.start_conversation import StartConversation, StartConversationCommand
 from ragsell.application.conversations.visitor_conversation import VisitorConversation, VisitorConversationQuery
 from ragsell.application.leads.capture_lead import CaptureLead, CaptureLeadCommand
 from ragsell.application.sites.widget_config import GetWidgetConfig
+from ragsell.domain.conversations import Feedback
 from ragsell.domain.leads import LeadKind
 from ragsell.entrypoints.http.widget.schemas import (
     ConversationStartedView,
+    FeedbackBody,
     HistoryView,
     LeadBody,
     LeadCapturedView,
@@ -138,6 +141,31 @@ class WidgetController(Controller):
             )
         )
         return ServerSentEvent(_sse(events), headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
+
+    @post(
+        "/conversations/{conversation_id:str}/messages/{message_id:str}/feedback",
+        status_code=HTTP_204_NO_CONTENT,
+        summary="Rate one of the assistant's answers (thumbs up or down); rating again replaces it",
+    )
+    async def rate_answer(
+        self,
+        request: Request,
+        widget_key: FromPath[str],
+        conversation_id: FromPath[str],
+        message_id: FromPath[str],
+        data: JSONBody[FeedbackBody],
+        rate: FromDishka[RateAnswer],
+    ) -> None:
+        await rate(
+            RateAnswerCommand(
+                widget_key=widget_key,
+                origin=_origin(request),
+                visitor_id=data.visitor_id,
+                conversation_id=conversation_id,
+                message_id=message_id,
+                feedback=Feedback(data.rating),
+            )
+        )
 
     @post("/leads", status_code=HTTP_201_CREATED, summary="Leave contact details for the site's team")
     async def capture_lead(

@@ -34,6 +34,11 @@ class MessageBody(Body):
     text: Annotated[str, Meta(min_length=1, max_length=MAX_MESSAGE_LENGTH)]
 
 
+class FeedbackBody(Body):
+    visitor_id: VisitorId
+    rating: Literal["up", "down"]
+
+
 class LeadBody(Body):
     visitor_id: VisitorId
     name: Annotated[str, Meta(min_length=1, max_length=MAX_NAME_LENGTH)]
@@ -48,6 +53,7 @@ class LeadBody(Body):
 class WidgetConfigView(View):
     widget_key: str
     site_name: str
+    site_url: str
     branding: BrandingView
     voice_enabled: bool
 
@@ -66,6 +72,7 @@ class WidgetMessageView(View):
     text: str
     citations: list[CitationView]
     answered: bool | None
+    feedback: str | None
 
 
 class HistoryView(View):
@@ -77,6 +84,7 @@ def widget_config_view(config: WidgetConfig) -> WidgetConfigView:
     return WidgetConfigView(
         widget_key=config.widget_key,
         site_name=config.site_name,
+        site_url=config.site_url,
         branding=branding_view(config.branding),
         voice_enabled=config.voice_enabled,
     )
@@ -89,4 +97,5 @@ def widget_message_view(message: Message) -> WidgetMessageView:
         text=message.text,
         citations=citation_views(message.citations),
         answered=message.answered,
+        feedback=None if message.feedback is None else message.feedback.value,
     )
