@@ -19,7 +19,9 @@ from ragsell.entrypoints.http.dashboard.security import same_origin_guard
 from ragsell.entrypoints.http.dashboard.sites import SiteController, UsageController
 from ragsell.entrypoints.http.errors import EXCEPTION_HANDLERS
 from ragsell.entrypoints.http.health import live, ready
+from ragsell.entrypoints.http.pages import demo_page, privacy_page
 from ragsell.entrypoints.http.request_context import request_context_middleware
+from ragsell.entrypoints.http.widget.assets import widget_asset_routes
 from ragsell.entrypoints.http.widget.cors import widget_cors_middleware
 from ragsell.entrypoints.http.widget.routes import WidgetController
 from ragsell.entrypoints.settings import Settings
@@ -64,8 +66,9 @@ def create_app(settings: Settings, container: AsyncContainer) -> Litestar:
     )
     widget = DishkaRouter(path="/", route_handlers=[WidgetController])
     operations = DishkaRouter(path="/", route_handlers=[live, ready], include_in_schema=True)
+    pages = DishkaRouter(path="/", route_handlers=[*widget_asset_routes(), demo_page, privacy_page])
     app = Litestar(
-        route_handlers=[dashboard, widget, operations],
+        route_handlers=[dashboard, widget, operations, pages],
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         request_max_body_size=MAX_BODY_BYTES,
         lifespan=[lifespan],
@@ -82,5 +85,5 @@ def create_app(settings: Settings, container: AsyncContainer) -> Litestar:
     )
     app.state.settings = settings
     setup_dishka(container, app)
-    app.asgi_handler = request_context_middleware(widget_cors_middleware(app.asgi_handler))
+    app.asgi_handler = request_context_middleware(widget_cors_middleware(app.asgi_handler, settings.public_origin))
     return app

@@ -1,0 +1,80 @@
+"""The widget's scripts, served by ragsell itself.
+
+- ``/widget.js``: the loader owners paste into their pages. Its address never changes,
+  so browsers keep it only briefly; it names the chat UI by a versioned address.
+- ``/widget/ui.<version>.js``: the chat UI with its CSS and words built in, imported by the
+  loader when a visitor opens the chat. The version is a hash of its bytes, so it is
+  cached for good. Both are fetched from the owners' sites: any origin may load them.
+"""
+
+import hashlib
+import json
+from importlib.resources import files
+
+import msgspec
+from litestar import Response, get
+from litestar.handlers import HTTPRouteHandler
+
+LOADER_CACHE = "public, max-age=300"
+UI_CACHE = "public, max-age=31536000, immutable"
+# Litestar adds "; charset=utf-8" to text types.
+JAVASCRIPT = "text/javascript"
+_STATIC = files(__package__) / "static"
+
+
+class WidgetAssets(msgspec.Struct, frozen=True, kw_only=True):
+    loader: bytes
+    ui: bytes
+    ui_path: str
+
+
+def _fill(source: str, **values: str) -> str:
+    for name, value in values.items():
+        placeholder = f"__RAGSELL_{name.upper()}__"
+        if source.count(placeholder) != 1:
+            raise ValueError(f"{placeholder} must appear once in the widget source.")
+        source = source.replace(placeholder, value)
+    return source
+
+
+def build_assets() -> WidgetAssets:
+    def read(name: str) -> str:
+        return _STATIC.joinpath(name).read_text(encoding="utf-8")
+
+    strings = json.loads(read("strings.json"))
+    css = " ".join(read("ui.css").split())
+    ui = _fill(
+        read("ui.js"), css=json.dumps(css), strings=json.dumps(strings, ensure_ascii=False, separators=(",", ":"))
+    ).encode()
+    ui_path = f"/widget/ui.{hashlib.sha256(ui).hexdigest()[:16]}.js"
+    labels = {language: words["open"] for language, words in strings.items()}
+    loader = _fill(read("loader.js"), ui=ui_path, labels=json.dumps(labels, ensure_ascii=False)).encode()
+    return WidgetAssets(loader=loader, ui=ui, ui_path=ui_path)
+
+
+def _script(body: bytes, cache: str) -> Response[bytes]:
+    return Response(
+        body,
+        media_type=JAVASCRIPT,
+        headers={
+            "Cache-Control": cache,
+            "X-Content-Type-Options": "nosniff",
+            # The UI is imported as a module from the owners' pages: a CORS request.
+            "Access-Control-Allow-Origin": "*",
+            "Cross-Origin-Resource-Policy": "cross-origin",
+        },
+    )
+
+
+def widget_asset_routes() -> list[HTTPRouteHandler]:
+    assets = build_assets()
+
+    @get("/widget.js", include_in_schema=False)
+    async def widget_loader() -> Response[bytes]:
+        return _script(assets.loader, LOADER_CACHE)
+
+    @get(assets.ui_path, include_in_schema=False)
+    async def widget_ui() -> Response[bytes]:
+        return _script(assets.ui, UI_CACHE)
+
+    return [widget_loader, widget_ui]
