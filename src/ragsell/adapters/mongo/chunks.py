@@ -57,6 +57,8 @@ _ATTEMPTS = 10
 def source_id(site_id: SiteId, source: ChunkSource, source_key: str) -> str:
     """The ``chunk_sources`` key of a page or snippet (site ids and sources hold no newline;
     the source key comes last, so any URL keeps the key unambiguous)."""
+    if "\n" in site_id:
+        raise ValueError("Not a site id.")
     return f"{site_id}\n{source.value}\n{source_key}"
 
 
