@@ -72,7 +72,7 @@ class OpenAIChatModel(ChatModel):
                 pieces = aiter(chunks)
                 while (chunk := await timer.next_piece(anext(pieces, None))) is not None:
                     usage = chunk.usage or usage
-                    for choice in chunk.choices[:1]:
+                    for choice in chunk.choices[:1]:  # one choice was asked for; the usage chunk has none
                         if choice.delta.content:
                             yield choice.delta.content
                         finish_reason = choice.finish_reason or finish_reason
