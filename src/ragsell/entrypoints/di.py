@@ -22,13 +22,16 @@ from ragsell.adapters.memory.site_data import InMemorySiteDataEraser
 from ragsell.adapters.memory.sites import InMemorySiteRepository
 from ragsell.adapters.memory.snippets import InMemorySnippetRepository
 from ragsell.adapters.mongo.atlas_vector_search import AtlasRetriever
+from ragsell.adapters.mongo.chunks import MongoChunkRepository
 from ragsell.adapters.mongo.client import connect
 from ragsell.adapters.mongo.conversations import MongoConversationRepository
 from ragsell.adapters.mongo.indexes import ensure_indexes
+from ragsell.adapters.mongo.jobs import MongoJobQueue
 from ragsell.adapters.mongo.leads import MongoLeadRepository
 from ragsell.adapters.mongo.names import CHUNKS
 from ragsell.adapters.mongo.owners import MongoOwnerRepository
 from ragsell.adapters.mongo.page_views import MongoPageViewRepository
+from ragsell.adapters.mongo.pages import MongoPageRepository
 from ragsell.adapters.mongo.probe import MongoStoreProbe
 from ragsell.adapters.mongo.rate_limits import MongoRateLimiter
 from ragsell.adapters.mongo.sessions import MongoSessionRepository
@@ -202,6 +205,9 @@ class MongoStoreProvider(Provider):
     conversations = provide(MongoConversationRepository, provides=ConversationRepository)
     page_views = provide(MongoPageViewRepository, provides=PageViewRepository)
     leads = provide(MongoLeadRepository, provides=LeadRepository)
+    pages = provide(MongoPageRepository, provides=PageRepository)
+    chunks = provide(MongoChunkRepository, provides=ChunkRepository)
+    jobs = provide(MongoJobQueue, provides=JobQueue)
     ledger = provide(MongoUsageLedger, provides=UsageLedger)
     limiter = provide(MongoRateLimiter, provides=RateLimiter)
     eraser = provide(MongoSiteDataEraser, provides=SiteDataEraser)
