@@ -7,6 +7,7 @@ from dishka import AsyncContainer, Provider, Scope, make_async_container, provid
 from pymongo.asynchronous.database import AsyncDatabase
 
 import ragsell
+from ragsell.adapters.bedrock.chat_model import BedrockChatModel
 from ragsell.adapters.local.numpy_retriever import NumpyRetriever
 from ragsell.adapters.local.onnx_embedder import OnnxMiniLMEmbedder
 from ragsell.adapters.local.quoting_chat_model import QuotingChatModel
@@ -39,6 +40,7 @@ from ragsell.adapters.mongo.site_data import MongoSiteDataEraser
 from ragsell.adapters.mongo.sites import MongoSiteRepository
 from ragsell.adapters.mongo.snippets import MongoSnippetRepository
 from ragsell.adapters.mongo.usage import MongoUsageLedger
+from ragsell.adapters.openai.chat_model import OpenAIChatModel
 from ragsell.adapters.openai.embedder import OpenAIEmbedder
 from ragsell.adapters.security.argon2_hasher import Argon2PasswordHasher
 from ragsell.adapters.system.clock import SystemClock
@@ -103,7 +105,7 @@ from ragsell.application.widget_access import OwnOrigin
 from ragsell.domain.accounts import SessionPolicy
 from ragsell.domain.retention import RetentionPolicy
 from ragsell.domain.usage import PlanCatalogue
-from ragsell.entrypoints.settings import Embeddings, Settings, VectorSearch
+from ragsell.entrypoints.settings import Answers, Embeddings, Settings, VectorSearch
 
 
 class PolicyProvider(Provider):
@@ -233,13 +235,43 @@ class AIProvider(Provider):
     """Embeddings, retrieval and answering, as the settings choose them."""
 
     scope = Scope.APP
-    model = provide(QuotingChatModel, provides=ChatModel)
 
     def __init__(self, settings: Settings) -> None:
         super().__init__()
         self._settings = settings
         atlas = settings.vector_search is VectorSearch.ATLAS
         self.provide(_atlas_retriever if atlas else _local_retriever, provides=Retriever)
+
+    @provide
+    async def model(self) -> AsyncIterator[ChatModel]:
+        model = self._chat_model()
+        try:
+            yield model
+        finally:
+            if isinstance(model, BedrockChatModel | OpenAIChatModel):
+                await model.close()
+
+    def _chat_model(self) -> ChatModel | BedrockChatModel | OpenAIChatModel:
+        settings = self._settings
+        if settings.answers is Answers.BEDROCK:
+            return BedrockChatModel(
+                model_id=settings.bedrock_model_id,
+                region=settings.aws_region,
+                endpoint_url=settings.bedrock_endpoint_url or None,
+                max_tokens=settings.answer_max_tokens,
+                deadline=settings.answer_deadline_seconds,
+                stall_timeout=settings.answer_stall_seconds,
+            )
+        if settings.answers is Answers.OPENAI:
+            return OpenAIChatModel(
+                api_key=settings.openai_api_key,
+                base_url=settings.openai_base_url or None,
+                model=settings.openai_chat_model,
+                max_tokens=settings.answer_max_tokens,
+                deadline=settings.answer_deadline_seconds,
+                stall_timeout=settings.answer_stall_seconds,
+            )
+        return QuotingChatModel()
 
     @provide
     async def embedder(self) -> AsyncIterator[Embedder]:

@@ -21,7 +21,12 @@ from ragsell.domain.usage import DEFAULT_PLANS, Plan, PlanCatalogue
 
 PREFIX = "RAGSELL_"
 # Providers' own variables, read when the RAGSELL_ one is not set.
-PROVIDER_VARIABLES = {"OPENAI_API_KEY": "openai_api_key", "OPENAI_BASE_URL": "openai_base_url"}
+PROVIDER_VARIABLES = {
+    "OPENAI_API_KEY": "openai_api_key",
+    "OPENAI_BASE_URL": "openai_base_url",
+    "AWS_DEFAULT_REGION": "aws_region",
+    "AWS_REGION": "aws_region",
+}
 
 
 class SettingsError(Exception):
@@ -39,6 +44,15 @@ class Embeddings(StrEnum):
     # all-MiniLM-L6-v2 (int8) on this machine: no key, nothing downloaded.
     LOCAL = "local"
     # OpenAI's embeddings API, or any server speaking it (RAGSELL_OPENAI_BASE_URL).
+    OPENAI = "openai"
+
+
+class Answers(StrEnum):
+    # Composed from the best sentences of the retrieved passages: no model, no key.
+    EXTRACTIVE = "extractive"
+    # AWS Bedrock's Converse API (credentials from the standard AWS chain).
+    BEDROCK = "bedrock"
+    # OpenAI chat completions, or any server speaking them (vLLM, Ollama, llama.cpp).
     OPENAI = "openai"
 
 
@@ -67,6 +81,17 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     plans_file: Path | None = None
     closed_account_grace_days: int = 30
     page_view_retention_days: int = 30
+    answers: Answers = Answers.EXTRACTIVE
+    bedrock_model_id: str = "amazon.nova-micro-v1:0"
+    # AWS_REGION (or AWS_DEFAULT_REGION) is read too, as boto3 does.
+    aws_region: str = "us-east-1"
+    bedrock_endpoint_url: str = ""
+    openai_chat_model: str = "gpt-4.1-mini"
+    # Longest answer, in model tokens (always sent to the model).
+    answer_max_tokens: int = 600
+    # Whole-answer deadline and the longest silence inside a streamed answer.
+    answer_deadline_seconds: int = 60
+    answer_stall_seconds: int = 15
     embeddings: Embeddings = Embeddings.LOCAL
     vector_search: VectorSearch = VectorSearch.LOCAL
     # OPENAI_API_KEY and OPENAI_BASE_URL are read too, as the OpenAI SDK does.
@@ -164,6 +189,10 @@ _CHECKS: dict[str, Callable[[Any], Any]] = {
     "public_url": _public_url,
     "openai_base_url": _public_url,
     "openai_embedding_dimensions": _not_negative,
+    "bedrock_endpoint_url": _public_url,
+    "answer_max_tokens": _positive,
+    "answer_deadline_seconds": _positive,
+    "answer_stall_seconds": _positive,
     "log_level": _log_level,
 }
 
@@ -214,6 +243,8 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: Any) ->
             f"{PREFIX}SESSION_IDLE_MINUTES / {PREFIX}SESSION_ABSOLUTE_HOURS: {_reason(error)}."
         ) from None
     settings.plan_catalogue()
+    if Answers.OPENAI is settings.answers and not settings.openai_api_key:
+        raise SettingsError(f"{PREFIX}ANSWERS=openai needs OPENAI_API_KEY (or {PREFIX}OPENAI_API_KEY).")
     if settings.embeddings is Embeddings.OPENAI and not settings.openai_api_key:
         raise SettingsError(f"{PREFIX}EMBEDDINGS=openai needs OPENAI_API_KEY (or {PREFIX}OPENAI_API_KEY).")
     if settings.vector_search is VectorSearch.ATLAS and settings.store is not Store.MONGO:
