@@ -11,8 +11,8 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
+from ragsell.adapters.local.extractive_answerer import ExtractiveAnswerer
 from ragsell.adapters.local.numpy_retriever import NumpyRetriever
-from ragsell.adapters.local.quoting_chat_model import QuotingChatModel
 from ragsell.adapters.memory.accounts import InMemoryOwnerRepository, InMemorySessionRepository
 from ragsell.adapters.memory.clock import ManualClock
 from ragsell.adapters.memory.conversations import InMemoryConversationRepository
@@ -41,7 +41,7 @@ from ragsell.application.conversations.start_conversation import StartConversati
 from ragsell.application.conversations.visitor_conversation import VisitorConversation
 from ragsell.application.knowledge.add_snippet import AddSnippet, AddSnippetCommand
 from ragsell.application.knowledge.delete_snippet import DeleteSnippet
-from ragsell.application.knowledge.indexing import ChunkIndexer
+from ragsell.application.knowledge.indexing import ChunkIndexer, IndexingOptions
 from ragsell.application.knowledge.list_snippets import ListSnippets
 from ragsell.application.leads.capture_lead import CaptureLead, CaptureLeadCommand
 from ragsell.application.leads.list_leads import ListLeads
@@ -111,12 +111,12 @@ class Harness:
         self.chunks = InMemoryChunkRepository()
         self.jobs = InMemoryJobQueue()
         self.embedder = shared_embedder()
-        self.indexer = ChunkIndexer(self.chunks, self.embedder, self.ids)
+        self.indexer = ChunkIndexer(self.chunks, self.embedder, self.ids, IndexingOptions())
         self.retriever = NumpyRetriever(self.chunks, self.embedder)
         self.eraser = InMemorySiteDataEraser(
             self.snippets, self.conversations, self.page_views, self.leads, self.pages, self.chunks, self.jobs
         )
-        self.model: ChatModel = model or QuotingChatModel()
+        self.model: ChatModel = model or ExtractiveAnswerer(self.embedder)
 
         self.throttle = Throttle(self.limiter)
         self.quota = Quota(self.owners, self.ledger, self.plans)

@@ -48,6 +48,7 @@ def test_the_pipeline_searches_one_sites_chunks_of_one_model() -> None:
                 "source_key": 1,
                 "title": 1,
                 "heading_path": 1,
+                "sentence_vectors": 1,
                 "score": {"$meta": "vectorSearchScore"},
             }
         },

@@ -10,7 +10,7 @@ from ragsell.domain.answers import AnswerSanitizer, sanitize_answer, site_link_r
 
 SITE_LINKS = site_link_rule("https://acme.example/", www_is_same_site=True)
 IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
-TAG = re.compile(r"</?[A-Za-z][^<>]*>|<!--.*?-->", re.DOTALL)
+TAG = re.compile(r"(?<!\\)</?[A-Za-z][^<>]*>|(?<!\\)<!--.*?-->", re.DOTALL)
 
 
 def streamed(text: str, cuts: list[int]) -> str:
@@ -51,6 +51,18 @@ def test_other_links_keep_their_words_only() -> None:
         assert sanitize_answer(f"Click [here]({address}) now", SITE_LINKS) == "Click here now"
 
 
+def test_markup_inside_link_words_is_removed_too() -> None:
+    shown = sanitize_answer(
+        "[<img src=x onerror=alert(1)>Prices](https://evil.example/) and [<b>Home</b>](/)", SITE_LINKS
+    )
+    assert shown == "Prices and [Home](/)"
+
+
+def test_markup_left_over_around_a_removed_tag_cannot_form_a_new_one() -> None:
+    assert TAG.search(sanitize_answer("<<b>b>", SITE_LINKS)) is None
+    assert TAG.search(sanitize_answer("<scr<script>ipt>", SITE_LINKS)) is None
+
+
 def test_links_this_reader_cannot_parse_are_escaped_not_passed_on() -> None:
     shown = sanitize_answer("Click [here](javascript:void(alert(document.cookie))) now", SITE_LINKS)
     assert unescaped_link_addresses(shown) == []
@@ -59,7 +71,7 @@ def test_links_this_reader_cannot_parse_are_escaped_not_passed_on() -> None:
 
 def test_text_that_only_looks_like_markup_stays_readable() -> None:
     text = "3 < 5 and [note] without a link, wow! Also <3 and a [bracket"
-    assert sanitize_answer(text, SITE_LINKS) == "3 < 5 and \\[note] without a link, wow! Also <3 and a \\[bracket"
+    assert sanitize_answer(text, SITE_LINKS) == "3 \\< 5 and \\[note] without a link, wow! Also \\<3 and a \\[bracket"
 
 
 PIECES = st.sampled_from(

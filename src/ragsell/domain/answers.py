@@ -6,8 +6,9 @@ and whatever a crawled page tricked it into writing, the visitor gets:
 - no HTML tags or comments (their text stays, the markup goes),
 - links only where the link rule allows them (the site's own pages); any other link
   keeps its words and loses its address;
-- a bracket that opens no link this reader understands is escaped (``\\[``), so that no
-  Markdown reader downstream can make a link of it either.
+- a bracket or angle bracket that opens nothing this reader understands is escaped
+  (``\\[``, ``\\<``), so that no Markdown reader downstream can make a link or a tag of
+  it either.
 
 The text arrives in pieces, and a construct may be cut between two of them, so text
 from the first character that may open one is held back until it is known what it is.
@@ -37,6 +38,10 @@ _OPEN_LINK_TAIL = r"(\](\(\s*" + _OPEN_ADDRESS + r'(\s+("[^"\n]*"?)?)?)?)?'
 _OPEN_IMAGE = re.compile(r"!(\[([^\]\n]*" + _OPEN_LINK_TAIL + r")?)?\Z")
 _OPEN_LINK = re.compile(r"\[([^\]\n]*" + _OPEN_LINK_TAIL + r")?\Z")
 _OPEN_TAG = re.compile(r"<(!(-(-.*)?)?|/?([A-Za-z][^<>]*)?)\Z", re.DOTALL)
+
+# Openers that turned out to open nothing are escaped, so that the text around a removed
+# construct cannot close up into a new one ("<<b>b>" must not become "<b>").
+_LITERAL = {"[": "\\[", "<": "\\<"}
 
 LinkRule = Callable[[str], bool]
 
@@ -69,7 +74,7 @@ class AnswerSanitizer:
                 if not final and len(rest) <= MAX_HOLD and _still_open(rest):
                     return "".join(out), rest
                 end = start + 1
-                replaced = "\\[" if text[start] == "[" else text[start]
+                replaced = _LITERAL.get(text[start], text[start])
             out.append(replaced)
             position = end
         out.append(text[position:])
@@ -82,7 +87,8 @@ class AnswerSanitizer:
         if text.startswith("![", start):
             return "", None
         if (link := _LINK.match(text, start)) is not None:
-            words, address = link.group(1), link.group(2)
+            words = self._settle(link.group(1), final=True)[0]
+            address = link.group(2)
             kept = f"[{words}]({address})" if self._link_allowed(address) else words
             return kept, link.end()
         if (tag := _TAG.match(text, start)) is not None:

@@ -12,6 +12,7 @@ from ragsell.domain.conversations import Citation
 from ragsell.domain.crawling import PageOutcome
 from ragsell.domain.errors import InvalidValue
 from ragsell.domain.ids import ChunkId, SiteId, SnippetId
+from ragsell.domain.sentences import split_sentences
 
 MAX_SNIPPET_TITLE_LENGTH = 200
 MAX_SNIPPET_TEXT_LENGTH = 20_000
@@ -105,10 +106,15 @@ class Chunk(msgspec.Struct, frozen=True, kw_only=True):
     embedding_model: str
     # float32, little-endian: 4 bytes a dimension.
     vector: bytes
+    # One vector per sentence of ``text`` (as split_sentences cuts it), row after row;
+    # empty when they were not made at indexing time.
+    sentence_vectors: bytes = b""
 
     def __post_init__(self) -> None:
         if not self.vector or len(self.vector) % 4:
             raise InvalidValue("A chunk's vector is float32 data.")
+        if self.sentence_vectors and len(self.sentence_vectors) != len(split_sentences(self.text)) * len(self.vector):
+            raise InvalidValue("A chunk has one sentence vector per sentence.")
 
     @property
     def dimensions(self) -> int:
@@ -128,6 +134,8 @@ class Passage(msgspec.Struct, frozen=True, kw_only=True):
     text: str
     score: float
     citation: Citation | None = None
+    # As on the chunk it came from: one vector per sentence, or empty.
+    sentence_vectors: bytes = b""
 
     def __post_init__(self) -> None:
         if not 0.0 <= self.score <= 1.0:

@@ -8,9 +8,9 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 import ragsell
 from ragsell.adapters.bedrock.chat_model import BedrockChatModel
+from ragsell.adapters.local.extractive_answerer import ExtractiveAnswerer
 from ragsell.adapters.local.numpy_retriever import NumpyRetriever
 from ragsell.adapters.local.onnx_embedder import OnnxMiniLMEmbedder
-from ragsell.adapters.local.quoting_chat_model import QuotingChatModel
 from ragsell.adapters.memory.accounts import InMemoryOwnerRepository, InMemorySessionRepository
 from ragsell.adapters.memory.conversations import InMemoryConversationRepository
 from ragsell.adapters.memory.jobs import InMemoryJobQueue
@@ -64,7 +64,7 @@ from ragsell.application.knowledge.add_snippet import AddSnippet
 from ragsell.application.knowledge.crawl_site import CrawlSite
 from ragsell.application.knowledge.crawl_status import CrawlStatus
 from ragsell.application.knowledge.delete_snippet import DeleteSnippet
-from ragsell.application.knowledge.indexing import ChunkIndexer
+from ragsell.application.knowledge.indexing import ChunkIndexer, IndexingOptions
 from ragsell.application.knowledge.list_pages import ListPages
 from ragsell.application.knowledge.list_snippets import ListSnippets
 from ragsell.application.knowledge.remove_page import RemovePage
@@ -130,6 +130,11 @@ class PolicyProvider(Provider):
     @provide
     def retention_policy(self) -> RetentionPolicy:
         return self._settings.retention_policy
+
+    @provide
+    def indexing_options(self) -> IndexingOptions:
+        # Sentence vectors serve the extractive answerer; a language model does not need them.
+        return IndexingOptions(sentence_vectors=self._settings.answers is Answers.EXTRACTIVE)
 
     @provide
     def own_origin(self) -> OwnOrigin:
@@ -243,15 +248,15 @@ class AIProvider(Provider):
         self.provide(_atlas_retriever if atlas else _local_retriever, provides=Retriever)
 
     @provide
-    async def model(self) -> AsyncIterator[ChatModel]:
-        model = self._chat_model()
+    async def model(self, embedder: Embedder) -> AsyncIterator[ChatModel]:
+        model = self._chat_model(embedder)
         try:
             yield model
         finally:
             if isinstance(model, BedrockChatModel | OpenAIChatModel):
                 await model.close()
 
-    def _chat_model(self) -> ChatModel | BedrockChatModel | OpenAIChatModel:
+    def _chat_model(self, embedder: Embedder) -> ChatModel | BedrockChatModel | OpenAIChatModel:
         settings = self._settings
         if settings.answers is Answers.BEDROCK:
             return BedrockChatModel(
@@ -271,7 +276,7 @@ class AIProvider(Provider):
                 deadline=settings.answer_deadline_seconds,
                 stall_timeout=settings.answer_stall_seconds,
             )
-        return QuotingChatModel()
+        return ExtractiveAnswerer(embedder)
 
     @provide
     async def embedder(self) -> AsyncIterator[Embedder]:

@@ -109,6 +109,7 @@ class NumpyRetriever(Retriever):
                 text=index.chunks[position].text,
                 score=float(np.clip(cosines[position], 0.0, 1.0)),
                 citation=index.chunks[position].citation,
+                sentence_vectors=index.chunks[position].sentence_vectors,
             )
             for position in self._rank(index, query, cosines, limit)
         ]

@@ -63,6 +63,7 @@ def vector_search_pipeline(
                 "source_key": 1,
                 "title": 1,
                 "heading_path": 1,
+                "sentence_vectors": 1,
                 "score": {"$meta": "vectorSearchScore"},
             }
         },
@@ -78,7 +79,12 @@ def passage_from(document: dict[str, Any]) -> Passage:
         citation = Citation(
             url=document["source_key"], title=document["title"], heading=" > ".join(document["heading_path"])
         )
-    return Passage(text=document["text"], score=min(1.0, max(0.0, cosine)), citation=citation)
+    return Passage(
+        text=document["text"],
+        score=min(1.0, max(0.0, cosine)),
+        citation=citation,
+        sentence_vectors=bytes(document.get("sentence_vectors") or b""),
+    )
 
 
 class AtlasRetriever(Retriever):

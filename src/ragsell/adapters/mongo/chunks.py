@@ -34,6 +34,7 @@ and deleted by ``_id``.
 
 from typing import Any
 
+from bson.binary import Binary
 from pymongo import ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
@@ -165,6 +166,7 @@ def _document(chunk: Chunk, key: str, generation: int) -> Document:
         "position": chunk.position,
         "embedding_model": chunk.embedding_model,
         "vector": float32_bytes_to_binary(chunk.vector),
+        "sentence_vectors": Binary(chunk.sentence_vectors),
         SOURCE_REF: key,
         GENERATION: generation,
     }
@@ -182,4 +184,5 @@ def _chunk(document: Document) -> Chunk:
         position=document["position"],
         embedding_model=document["embedding_model"],
         vector=binary_to_float32_bytes(document["vector"]),
+        sentence_vectors=bytes(document.get("sentence_vectors") or b""),
     )
