@@ -180,3 +180,14 @@ async def test_many_chunks_come_back_whole(stores: Stores) -> None:
         await stores.chunks.replace_source(shop.id, ChunkSource.PAGE, key, chunks)
 
     assert await stores.chunks.for_site(shop.id) == [c for chunks in pages.values() for c in chunks]
+
+
+async def test_sentence_vectors_come_back_as_exactly_the_bytes_given(stores: Stores) -> None:
+    shop = site(owner().id)
+    text = "Our green tea comes from Shizuoka. It is picked in May."
+    rows = vector(0.5, -0.25, 1.0, 2.0) + vector(-1.0, 0.0, 3.5, 1e-7)
+    stored = msgspec.structs.replace(chunk(shop.id, text=text), sentence_vectors=rows)
+    await stores.chunks.replace_source(shop.id, ChunkSource.PAGE, stored.source_key, [stored])
+    (found,) = await stores.chunks.for_site(shop.id)
+    assert found.sentence_vectors == rows
+    assert found == stored
