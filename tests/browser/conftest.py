@@ -229,12 +229,12 @@ def make_site(servers: Servers, email: str, snippets: dict[str, str]) -> Site:
     return Site(owner=owner, id=site["id"], key=site["widgetKey"])
 
 
+# One sentence, so that the quoting answerer gives all of it back.
 GIFT_WRAPPING = (
-    "Gift wrapping costs 5 euros per parcel "
+    "Gift wrapping costs **5 euros** per parcel, tied with `cotton ribbon` "
     '<img src=x onerror="window.__pwned=\'img\'"><script>window.__pwned="script"</script>'
     ' and you can read about it [in our guide](javascript:window.__pwned="link") or '
-    '[on this page](/wrapping"onclick="window.__pwned=\'attribute\'"). '
-    "Our wrapping paper is **recycled** and tied with `cotton ribbon`."
+    '[on this page](/wrapping"onclick="window.__pwned=\'attribute\'")'
 )
 SNIPPETS = {
     "Opening hours": "Our shop is open Monday to Friday from 9am to 5pm. We close on public holidays.",

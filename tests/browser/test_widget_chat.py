@@ -4,6 +4,7 @@ import json
 import re
 
 from playwright.sync_api import Browser, Route, expect
+
 from tests.browser.conftest import (
     ANSWERS,
     INPUT,
@@ -20,6 +21,12 @@ from tests.browser.conftest import (
     wait_for,
     widget_state,
 )
+
+# Notes in the page whether the typing indicator appeared in the chat.
+TYPING_WATCH = """log => new MutationObserver((changes) => {
+  if (changes.some((c) => [...c.addedNodes].some((n) => n.classList && n.classList.contains("typing"))))
+    window.__sawTyping = true;
+}).observe(log, {childList: true})"""
 
 
 def transcript(site: Site, visit: Visit) -> dict:
@@ -38,8 +45,11 @@ def test_visitor_asks_and_reads_the_answer_with_its_source(servers: Servers, sho
     expect(notice).to_contain_text("don't share sensitive personal information")
     expect(notice.locator("a")).to_have_attribute("href", f"{servers.ragsell}/privacy")
 
+    page.locator(f"{PANEL} .log").evaluate(TYPING_WATCH)
+
     answer = ask(visit, "How long does shipping take?")
 
+    assert page.evaluate("window.__sawTyping") is True
     assert "We ship worldwide within 3 business days." in answer
     expect(notice).to_have_count(0)
     source = page.locator(f"{ANSWERS} .src a")
