@@ -6,6 +6,7 @@ import pytest
 
 from ragsell.application.errors import NotFound, OriginNotAllowed, RateLimited
 from ragsell.application.leads.capture_lead import CaptureLeadCommand
+from ragsell.application.ports.repositories import ListCursor
 from ragsell.application.sites.update_site import UpdateSiteCommand
 from ragsell.application.throttling import LEADS_PER_VISITOR
 from ragsell.domain.errors import InvalidEmail, InvalidPhone, InvalidUrl, InvalidValue, NoContactGiven
@@ -163,7 +164,8 @@ async def test_leads_are_listed_newest_first_in_pages(harness: Harness) -> None:
     newest_first = list(reversed(made))
     assert await harness.list_leads(owner.id, site.id) == newest_first
     assert await harness.list_leads(owner.id, site.id, limit=2) == newest_first[:2]
-    assert await harness.list_leads(owner.id, site.id, before=newest_first[1].created_at) == newest_first[2:]
+    cursor = ListCursor(at=newest_first[1].created_at, id=newest_first[1].id)
+    assert await harness.list_leads(owner.id, site.id, before=cursor) == newest_first[2:]
     # Page sizes are clamped to something sensible.
     assert await harness.list_leads(owner.id, site.id, limit=0) == newest_first[:1]
 

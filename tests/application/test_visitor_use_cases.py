@@ -8,7 +8,7 @@ import pytest
 from ragsell.application.conversations.record_page_view import RecordPageView, RecordPageViewCommand
 from ragsell.application.conversations.start_conversation import StartConversationCommand
 from ragsell.application.errors import NotFound, OriginNotAllowed, QuotaExceeded, RateLimited
-from ragsell.application.ports.repositories import PageViewRepository
+from ragsell.application.ports.repositories import ListCursor, PageViewRepository
 from ragsell.application.throttling import CONVERSATIONS_PER_VISITOR, PAGE_VIEWS_PER_VISITOR
 from ragsell.domain.conversations import ACTIVE_WINDOW, PageView, count_active_visitors
 from ragsell.domain.errors import InvalidUrl, InvalidValue
@@ -220,5 +220,5 @@ async def test_conversations_are_listed_most_recently_active_first(harness: Harn
     assert [c.id for c in listed] == [older.id, newer.id]
     assert listed[0].last_message_at == harness.clock.now()
     assert [c.id for c in await harness.list_conversations(owner.id, site.id, limit=1)] == [older.id]
-    before = listed[0].last_message_at
+    before = ListCursor(at=listed[0].last_message_at, id=listed[0].id)
     assert [c.id for c in await harness.list_conversations(owner.id, site.id, before=before)] == [newer.id]

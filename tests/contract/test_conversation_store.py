@@ -1,12 +1,12 @@
 """ConversationRepository."""
 
 import asyncio
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import msgspec
 import pytest
 
-from ragsell.application.ports.repositories import DuplicateKey
+from ragsell.application.ports.repositories import DuplicateKey, ListCursor
 from ragsell.domain.conversations import Conversation, Role
 from ragsell.domain.ids import ConversationId
 from tests.contract.stores import Stores, conversation, message, ms, new_id, owner, real_now, site
@@ -128,20 +128,27 @@ async def test_conversations_are_listed_most_recent_first_and_paged_with_before_
         await stores.conversations.add(each)
     await stores.conversations.add(conversation(site(owner().id).id, at=start))
 
-    def expected(before: datetime | None, limit: int) -> list[Conversation]:
-        kept = [c for c in [*chats, tied] if before is None or c.last_message_at < before]
+    def expected(before: ListCursor | None, limit: int) -> list[Conversation]:
+        kept = [c for c in [*chats, tied] if before is None or before.admits(c.last_message_at, c.id)]
         return sorted(kept, key=lambda c: (c.last_message_at, c.id), reverse=True)[:limit]
 
+    def after(page: list[Conversation]) -> ListCursor:
+        return ListCursor(at=page[-1].last_message_at, id=page[-1].id)
+
     first_page = await stores.conversations.list_for_site(shop.id, before=None, limit=4)
-    second_page = await stores.conversations.list_for_site(shop.id, before=first_page[-1].last_message_at, limit=4)
-    rest = await stores.conversations.list_for_site(shop.id, before=second_page[-1].last_message_at, limit=4)
+    second_page = await stores.conversations.list_for_site(shop.id, before=after(first_page), limit=4)
+    rest = await stores.conversations.list_for_site(shop.id, before=after(second_page), limit=4)
 
     assert first_page == expected(None, 4)
-    assert second_page == expected(first_page[-1].last_message_at, 4)
-    assert rest == expected(second_page[-1].last_message_at, 4)
+    assert second_page == expected(after(first_page), 4)
+    assert rest == expected(after(second_page), 4)
+    # Every conversation once, the one sharing a time with another included.
+    assert sorted(c.id for c in first_page + second_page + rest) == sorted(c.id for c in [*chats, tied])
     assert await stores.conversations.list_for_site(shop.id, before=None, limit=0) == []
-    assert await stores.conversations.list_for_site(shop.id, before=start, limit=10) == []
-    assert await stores.conversations.list_for_site(shop.id, before=start + ms(1), limit=10) == [chats[0]]
+    assert await stores.conversations.list_for_site(shop.id, before=ListCursor(at=start), limit=10) == []
+    assert await stores.conversations.list_for_site(shop.id, before=ListCursor(at=start + ms(1)), limit=10) == [
+        chats[0]
+    ]
 
 
 async def test_a_message_moves_its_conversation_up_the_list(stores: Stores) -> None:

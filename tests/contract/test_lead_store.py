@@ -1,11 +1,9 @@
 """LeadRepository."""
 
-from datetime import datetime
-
 import msgspec
 import pytest
 
-from ragsell.application.ports.repositories import DuplicateKey
+from ragsell.application.ports.repositories import DuplicateKey, ListCursor
 from ragsell.domain.ids import LeadId
 from ragsell.domain.leads import Lead, LeadKind, LeadStatus
 from tests.contract.stores import Stores, conversation, lead, ms, new_id, owner, real_now, site
@@ -60,15 +58,20 @@ async def test_leads_are_listed_newest_first_and_paged_with_before_and_limit(sto
         await stores.leads.add(each)
     await stores.leads.add(lead(site(owner().id).id, created_at=start))
 
-    def expected(before: datetime | None, limit: int) -> list[Lead]:
-        kept = [each for each in leads if before is None or each.created_at < before]
+    def expected(before: ListCursor | None, limit: int) -> list[Lead]:
+        kept = [each for each in leads if before is None or before.admits(each.created_at, each.id)]
         return sorted(kept, key=lambda each: (each.created_at, each.id), reverse=True)[:limit]
 
+    def after(page: list[Lead]) -> ListCursor:
+        return ListCursor(at=page[-1].created_at, id=page[-1].id)
+
     first_page = await stores.leads.list_for_site(shop.id, before=None, limit=3)
-    second_page = await stores.leads.list_for_site(shop.id, before=first_page[-1].created_at, limit=3)
+    second_page = await stores.leads.list_for_site(shop.id, before=after(first_page), limit=3)
+    rest = await stores.leads.list_for_site(shop.id, before=after(second_page), limit=3)
 
     assert first_page == expected(None, 3)
-    assert second_page == expected(first_page[-1].created_at, 3)
-    assert await stores.leads.list_for_site(shop.id, before=start + ms(1), limit=3) == [leads[0]]
-    assert await stores.leads.list_for_site(shop.id, before=start, limit=3) == []
+    assert second_page == expected(after(first_page), 3)
+    assert sorted(each.id for each in first_page + second_page + rest) == sorted(each.id for each in leads)
+    assert await stores.leads.list_for_site(shop.id, before=ListCursor(at=start + ms(1)), limit=3) == [leads[0]]
+    assert await stores.leads.list_for_site(shop.id, before=ListCursor(at=start), limit=3) == []
     assert await stores.leads.list_for_site(shop.id, before=None, limit=0) == []

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import Bundle, RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
 from pymongo.asynchronous.database import AsyncDatabase
 
-from ragsell.application.ports.repositories import DuplicateKey
+from ragsell.application.ports.repositories import DuplicateKey, ListCursor
 from ragsell.domain.conversations import Conversation, Message, Role
 from ragsell.domain.ids import ClientMessageId, ConversationId, MessageId, OwnerId, SiteId, VisitorId
 from ragsell.domain.usage import Meter
@@ -163,16 +163,21 @@ class ConversationMachine(RuleBasedStateMachine):
 
     @rule(site=st.sampled_from(SITES), before=st.none() | OFFSETS, limit=st.integers(min_value=1, max_value=4))
     def list_page(self, site: SiteId, before: datetime | None, limit: int) -> None:
-        self._check_page(site, before, limit)
+        self._check_page(site, None if before is None else ListCursor(at=before), limit)
 
     @rule(chat=conversations, shift=st.sampled_from((-1, 0, 1, 999)), limit=st.integers(min_value=1, max_value=4))
     def list_next_page(self, chat: Conversation, shift: int, limit: int) -> None:
         """Paging as the dashboard does it: before the last time of a listed conversation."""
         known = self.model.get(chat.id, chat)
-        self._check_page(chat.site_id, known.last_message_at + timedelta(milliseconds=shift), limit)
+        cursor = ListCursor(at=known.last_message_at + timedelta(milliseconds=shift), id=chat.id)
+        self._check_page(chat.site_id, cursor, limit)
 
-    def _check_page(self, site: SiteId, before: datetime | None, limit: int) -> None:
-        kept = [c for c in self.model.values() if c.site_id == site and (before is None or c.last_message_at < before)]
+    def _check_page(self, site: SiteId, before: ListCursor | None, limit: int) -> None:
+        kept = [
+            c
+            for c in self.model.values()
+            if c.site_id == site and (before is None or before.admits(c.last_message_at, c.id))
+        ]
         expected = sorted(kept, key=lambda c: (c.last_message_at, c.id), reverse=True)[:limit]
         assert self.runner.run(self.store.list_for_site(site, before=before, limit=limit)) == expected
 

@@ -1,8 +1,6 @@
-from datetime import datetime
-
 import msgspec
 
-from ragsell.application.ports.repositories import ConversationRepository, DuplicateKey
+from ragsell.application.ports.repositories import ConversationRepository, DuplicateKey, ListCursor
 from ragsell.domain.conversations import Conversation, Feedback, Message, Role
 from ragsell.domain.ids import ClientMessageId, ConversationId, MessageId, SiteId
 
@@ -22,11 +20,12 @@ class InMemoryConversationRepository(ConversationRepository):
         conversation = self._conversations.get(conversation_id)
         return conversation if conversation is not None and conversation.site_id == site_id else None
 
-    async def list_for_site(self, site_id: SiteId, *, before: datetime | None, limit: int) -> list[Conversation]:
+    async def list_for_site(self, site_id: SiteId, *, before: ListCursor | None, limit: int) -> list[Conversation]:
         found = [
             conversation
             for conversation in self._conversations.values()
-            if conversation.site_id == site_id and (before is None or conversation.last_message_at < before)
+            if conversation.site_id == site_id
+            and (before is None or before.admits(conversation.last_message_at, conversation.id))
         ]
         found.sort(key=lambda conversation: (conversation.last_message_at, conversation.id), reverse=True)
         return found[: max(limit, 0)]

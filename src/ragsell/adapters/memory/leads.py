@@ -1,8 +1,6 @@
-from datetime import datetime
-
 import msgspec
 
-from ragsell.application.ports.repositories import DuplicateKey, LeadRepository
+from ragsell.application.ports.repositories import DuplicateKey, LeadRepository, ListCursor
 from ragsell.domain.ids import LeadId, SiteId
 from ragsell.domain.leads import Lead, LeadStatus
 
@@ -20,11 +18,11 @@ class InMemoryLeadRepository(LeadRepository):
         lead = self._leads.get(lead_id)
         return lead if lead is not None and lead.site_id == site_id else None
 
-    async def list_for_site(self, site_id: SiteId, *, before: datetime | None, limit: int) -> list[Lead]:
+    async def list_for_site(self, site_id: SiteId, *, before: ListCursor | None, limit: int) -> list[Lead]:
         found = [
             lead
             for lead in self._leads.values()
-            if lead.site_id == site_id and (before is None or lead.created_at < before)
+            if lead.site_id == site_id and (before is None or before.admits(lead.created_at, lead.id))
         ]
         found.sort(key=lambda lead: (lead.created_at, lead.id), reverse=True)
         return found[: max(limit, 0)]

@@ -1,14 +1,12 @@
-from datetime import datetime
 from typing import Any
 
 from pymongo.asynchronous.database import AsyncDatabase
 
 from ragsell.adapters.mongo.codecs import Document, decode, encode
-from ragsell.adapters.mongo.dates import before as earlier_than
-from ragsell.adapters.mongo.dates import first_kept
+from ragsell.adapters.mongo.dates import at_or_before, first_kept
 from ragsell.adapters.mongo.errors import duplicate_key
 from ragsell.adapters.mongo.names import CONVERSATIONS, MESSAGES
-from ragsell.application.ports.repositories import ConversationRepository
+from ragsell.application.ports.repositories import ConversationRepository, ListCursor
 from ragsell.domain.conversations import Conversation, Feedback, Message, Role
 from ragsell.domain.ids import ClientMessageId, ConversationId, MessageId, SiteId
 
@@ -36,17 +34,17 @@ class MongoConversationRepository(ConversationRepository):
         document = await self._conversations.find_one({"_id": conversation_id, "site_id": site_id})
         return None if document is None else _conversation(document)
 
-    async def list_for_site(self, site_id: SiteId, *, before: datetime | None, limit: int) -> list[Conversation]:
+    async def list_for_site(self, site_id: SiteId, *, before: ListCursor | None, limit: int) -> list[Conversation]:
         if limit <= 0:
             return []
         query: dict[str, Any] = {"site_id": site_id}
         if before is not None:
-            query["last_message_at"] = earlier_than(before)
+            query["last_message_at"] = at_or_before(before.at)
         cursor = self._conversations.find(query).sort([("last_message_at", -1), ("_id", -1)]).batch_size(limit + 10)
         return await first_kept(
             cursor,
             decode=_conversation,
-            keep=lambda conversation: before is None or conversation.last_message_at < before,
+            keep=lambda conversation: before is None or before.admits(conversation.last_message_at, conversation.id),
             limit=limit,
         )
 

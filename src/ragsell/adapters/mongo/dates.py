@@ -28,6 +28,11 @@ def before(moment: datetime) -> dict[str, datetime]:
     return {"$lt": moment + SLACK}
 
 
+def at_or_before(moment: datetime) -> dict[str, datetime]:
+    """A filter matching every date up to ``moment`` (and some just after it)."""
+    return {"$lte": moment + SLACK}
+
+
 def between(since: datetime, until: datetime) -> dict[str, datetime]:
     """A filter matching every date in (since, until] (and some just outside)."""
     return {"$gt": since - SLACK, "$lte": until + SLACK}

@@ -1,14 +1,12 @@
-from datetime import datetime
 from typing import Any
 
 from pymongo.asynchronous.database import AsyncDatabase
 
 from ragsell.adapters.mongo.codecs import Document, decode, encode
-from ragsell.adapters.mongo.dates import before as earlier_than
-from ragsell.adapters.mongo.dates import first_kept
+from ragsell.adapters.mongo.dates import at_or_before, first_kept
 from ragsell.adapters.mongo.errors import duplicate_key
 from ragsell.adapters.mongo.names import LEADS
-from ragsell.application.ports.repositories import LeadRepository
+from ragsell.application.ports.repositories import LeadRepository, ListCursor
 from ragsell.domain.ids import LeadId, SiteId
 from ragsell.domain.leads import Lead, LeadStatus
 
@@ -25,17 +23,17 @@ class MongoLeadRepository(LeadRepository):
         document = await self._leads.find_one({"_id": lead_id, "site_id": site_id})
         return None if document is None else decode(document, Lead)
 
-    async def list_for_site(self, site_id: SiteId, *, before: datetime | None, limit: int) -> list[Lead]:
+    async def list_for_site(self, site_id: SiteId, *, before: ListCursor | None, limit: int) -> list[Lead]:
         if limit <= 0:
             return []
         query: dict[str, Any] = {"site_id": site_id}
         if before is not None:
-            query["created_at"] = earlier_than(before)
+            query["created_at"] = at_or_before(before.at)
         cursor = self._leads.find(query).sort([("created_at", -1), ("_id", -1)]).batch_size(limit + 10)
         return await first_kept(
             cursor,
             decode=_lead,
-            keep=lambda lead: before is None or lead.created_at < before,
+            keep=lambda lead: before is None or before.admits(lead.created_at, lead.id),
             limit=limit,
         )
 

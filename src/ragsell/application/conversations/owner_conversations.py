@@ -1,9 +1,7 @@
-from datetime import datetime
-
 import msgspec
 
 from ragsell.application.errors import NotFound
-from ragsell.application.ports.repositories import ConversationRepository, SiteRepository
+from ragsell.application.ports.repositories import ConversationRepository, ListCursor, SiteRepository
 from ragsell.application.sites.get_site import owned_site
 from ragsell.domain.conversations import Conversation, Message
 from ragsell.domain.ids import ConversationId, OwnerId
@@ -22,7 +20,7 @@ class ListConversations:
         self._conversations = conversations
 
     async def __call__(
-        self, owner_id: OwnerId, site_id: str, *, before: datetime | None = None, limit: int = 50
+        self, owner_id: OwnerId, site_id: str, *, before: ListCursor | None = None, limit: int = 50
     ) -> list[Conversation]:
         site = await owned_site(self._sites, owner_id, site_id)
         return await self._conversations.list_for_site(site.id, before=before, limit=max(1, min(limit, MAX_PAGE_SIZE)))

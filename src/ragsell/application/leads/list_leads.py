@@ -1,6 +1,4 @@
-from datetime import datetime
-
-from ragsell.application.ports.repositories import LeadRepository, SiteRepository
+from ragsell.application.ports.repositories import LeadRepository, ListCursor, SiteRepository
 from ragsell.application.sites.get_site import owned_site
 from ragsell.domain.ids import OwnerId
 from ragsell.domain.leads import Lead
@@ -14,7 +12,7 @@ class ListLeads:
         self._leads = leads
 
     async def __call__(
-        self, owner_id: OwnerId, site_id: str, *, before: datetime | None = None, limit: int = 50
+        self, owner_id: OwnerId, site_id: str, *, before: ListCursor | None = None, limit: int = 50
     ) -> list[Lead]:
         site = await owned_site(self._sites, owner_id, site_id)
         return await self._leads.list_for_site(site.id, before=before, limit=max(1, min(limit, MAX_PAGE_SIZE)))

@@ -4,6 +4,8 @@
 from datetime import datetime, timedelta
 from typing import Protocol
 
+import msgspec
+
 from ragsell.domain.accounts import LoginSession, Owner
 from ragsell.domain.conversations import Conversation, Feedback, Message, PageView, Role
 from ragsell.domain.ids import (
@@ -21,6 +23,17 @@ from ragsell.domain.jobs import CrawlJob, CrawlProgress
 from ragsell.domain.knowledge import Chunk, ChunkSource, Page, Snippet
 from ragsell.domain.leads import Lead, LeadStatus
 from ragsell.domain.sites import Site
+
+
+class ListCursor(msgspec.Struct, frozen=True, kw_only=True):
+    """Where a newest-first page ended: the next page holds what is older, or as old with
+    a smaller id (times alone would skip items sharing the boundary's time)."""
+
+    at: datetime
+    id: str = ""
+
+    def admits(self, at: datetime, item_id: str) -> bool:
+        return (at, item_id) < (self.at, self.id)
 
 
 class DuplicateKey(Exception):
@@ -135,8 +148,8 @@ class ConversationRepository(Protocol):
 
     async def get(self, site_id: SiteId, conversation_id: ConversationId) -> Conversation | None: ...
 
-    async def list_for_site(self, site_id: SiteId, *, before: datetime | None, limit: int) -> list[Conversation]:
-        """Most recently active first, those active before ``before`` when given."""
+    async def list_for_site(self, site_id: SiteId, *, before: ListCursor | None, limit: int) -> list[Conversation]:
+        """Most recently active first (ties: larger id first), after ``before`` when given."""
 
     async def add_message(self, message: Message) -> None:
         """Also moves the conversation's last-message time. Raises DuplicateKey when the
@@ -168,8 +181,8 @@ class LeadRepository(Protocol):
 
     async def get(self, site_id: SiteId, lead_id: LeadId) -> Lead | None: ...
 
-    async def list_for_site(self, site_id: SiteId, *, before: datetime | None, limit: int) -> list[Lead]:
-        """Newest first."""
+    async def list_for_site(self, site_id: SiteId, *, before: ListCursor | None, limit: int) -> list[Lead]:
+        """Newest first (ties: larger id first), after ``before`` when given."""
 
     async def set_status(self, site_id: SiteId, lead_id: LeadId, status: LeadStatus) -> bool: ...
 

@@ -9,6 +9,7 @@ from litestar.params import FromPath, JSONBody, QueryParameter
 from ragsell.application.conversations.owner_conversations import GetTranscript, ListConversations
 from ragsell.application.leads.list_leads import ListLeads
 from ragsell.application.leads.set_lead_status import SetLeadStatus
+from ragsell.application.ports.repositories import ListCursor
 from ragsell.domain.leads import LeadStatus
 from ragsell.entrypoints.http.dashboard.schemas import (
     ConversationView,
@@ -22,7 +23,14 @@ from ragsell.entrypoints.http.dashboard.schemas import (
 from ragsell.entrypoints.http.dashboard.security import Auth, authenticated
 
 Limit = Annotated[int, QueryParameter(ge=1, le=100, description="Items per page")]
-Before = Annotated[datetime | None, QueryParameter(description="Only items older than this (the last item's time)")]
+Before = Annotated[datetime | None, QueryParameter(description="The next page: the last item's time")]
+BeforeId = Annotated[
+    str | None, QueryParameter(name="beforeId", max_length=64, description="The next page: the last item's id")
+]
+
+
+def _cursor(before: datetime | None, before_id: str | None) -> ListCursor | None:
+    return None if before is None else ListCursor(at=before, id=before_id or "")
 
 
 class ConversationController(Controller):
@@ -37,9 +45,11 @@ class ConversationController(Controller):
         site_id: FromPath[str],
         list_conversations: FromDishka[ListConversations],
         before: Before = None,
+        before_id: BeforeId = None,
         limit: Limit = 50,
     ) -> list[ConversationView]:
-        found = await list_conversations(auth.owner.id, site_id, before=before, limit=limit)
+        cursor = _cursor(before, before_id)
+        found = await list_conversations(auth.owner.id, site_id, before=cursor, limit=limit)
         return [conversation_view(conversation) for conversation in found]
 
     @get("/{conversation_id:str}", summary="A conversation's transcript")
@@ -65,9 +75,11 @@ class LeadController(Controller):
         site_id: FromPath[str],
         list_leads: FromDishka[ListLeads],
         before: Before = None,
+        before_id: BeforeId = None,
         limit: Limit = 50,
     ) -> list[LeadView]:
-        return [lead_view(lead) for lead in await list_leads(auth.owner.id, site_id, before=before, limit=limit)]
+        found = await list_leads(auth.owner.id, site_id, before=_cursor(before, before_id), limit=limit)
+        return [lead_view(lead) for lead in found]
 
     @patch("/{lead_id:str}", status_code=204, summary="Mark a lead new, contacted or closed")
     async def set_status(
