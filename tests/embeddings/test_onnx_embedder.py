@@ -10,7 +10,7 @@ from ragsell.adapters.local.onnx_embedder import OnnxMiniLMEmbedder
 
 @pytest.fixture(scope="module")
 def embedder() -> Iterator[OnnxMiniLMEmbedder]:
-    embedder = OnnxMiniLMEmbedder(threads=1, batch_size=3)
+    embedder = OnnxMiniLMEmbedder(threads=2, batch_size=3)
     yield embedder
     embedder.close()
 
@@ -66,8 +66,8 @@ async def test_nothing_to_embed_gives_nothing(embedder: OnnxMiniLMEmbedder) -> N
     assert await embedder.embed([]) == []
 
 
-def test_long_texts_are_cut_at_256_word_pieces(embedder: OnnxMiniLMEmbedder) -> None:
+async def test_long_texts_are_cut_at_256_word_pieces(embedder: OnnxMiniLMEmbedder) -> None:
     start = "The warranty covers parts and labour for two years. "
-    (short, long) = embedder.embed_now([start + "word " * 250, start + "word " * 250 + "unrelated tail " * 400])
+    (short, long) = await embedder.embed([start + "word " * 250, start + "word " * 250 + "unrelated tail " * 400])
 
     assert short == long
