@@ -11,6 +11,12 @@ from ragsell.application.conversations.answer_events import (
     ErrorEvent,
     TokenEvent,
 )
+from ragsell.application.conversations.answering import (
+    citations_of,
+    closest_passages,
+    relevant,
+    sanitized_answer,
+)
 from ragsell.application.conversations.prompting import recent_turns, system_prompt
 from ragsell.application.conversations.visitor_conversation import VisitorConversationQuery, visitors_conversation
 from ragsell.application.errors import MessageIdReused, MessageInProgress
@@ -20,7 +26,6 @@ from ragsell.application.ports.system import Clock, IdGenerator
 from ragsell.application.throttling import MESSAGES_PER_SITE, MESSAGES_PER_VISITOR, Throttle
 from ragsell.application.usage.quota import Quota, Reservation
 from ragsell.application.widget_access import OwnOrigin
-from ragsell.domain.answers import AnswerSanitizer, site_link_rule
 from ragsell.domain.conversations import (
     Channel,
     Citation,
@@ -31,15 +36,10 @@ from ragsell.domain.conversations import (
     check_message_text,
 )
 from ragsell.domain.ids import MessageId, client_message_id
-from ragsell.domain.knowledge import Passage
 from ragsell.domain.sites import Site
 from ragsell.domain.usage import Meter
 
 log = logging.getLogger(__name__)
-
-# Passages scoring below this do not count as the knowledge base knowing the answer.
-RELEVANCE_THRESHOLD = 0.3
-PASSAGE_LIMIT = 4
 
 
 class PostVisitorMessageCommand(msgspec.Struct, frozen=True, kw_only=True):
@@ -50,10 +50,6 @@ class PostVisitorMessageCommand(msgspec.Struct, frozen=True, kw_only=True):
     client_message_id: str
     text: str
     channel: Channel = Channel.TEXT
-
-
-def _citations(passages: list[Passage]) -> tuple[Citation, ...]:
-    return tuple(dict.fromkeys(passage.citation for passage in passages if passage.citation is not None))
 
 
 class PostVisitorMessage:
@@ -138,8 +134,7 @@ class PostVisitorMessage:
     async def _answer(
         self, site: Site, conversation: Conversation, question: Message, reservation: Reservation
     ) -> AsyncIterator[AnswerEvent]:
-        found = await self._retriever.search(site.id, question.text, limit=PASSAGE_LIMIT)
-        passages = [passage for passage in found if passage.score >= RELEVANCE_THRESHOLD]
+        passages = relevant(await closest_passages(self._retriever, site, question.text))
         if not passages:
             # Nothing relevant: the model is not asked to improvise.
             text = replies.not_covered(site.branding.language)
@@ -155,23 +150,19 @@ class PostVisitorMessage:
         )
         pieces: list[str] = []
         usage: ModelUsage | None = None
-        sanitizer = AnswerSanitizer(site_link_rule(site.url, www_is_same_site=site.crawl.www_is_same_site))
         try:
-            async for piece in self._model.stream(request):
+            async for piece in sanitized_answer(self._model, request, site):
                 if isinstance(piece, ModelUsage):
                     usage = piece
-                elif shown := sanitizer.feed(piece):
-                    pieces.append(shown)
-                    yield TokenEvent(text=shown)
-            if rest := sanitizer.finish():
-                pieces.append(rest)
-                yield TokenEvent(text=rest)
+                else:
+                    pieces.append(piece)
+                    yield TokenEvent(text=piece)
         except ModelUnavailable as error:
             log.warning("chat model unavailable", extra={"site_id": site.id, "error": repr(error)})
             await self._quota.release(reservation)
             yield ErrorEvent(code="model_unavailable", message=replies.unavailable(site.branding.language))
             return
-        citations = _citations(passages)
+        citations = citations_of(passages)
         yield CitationsEvent(citations=citations)
         yield await self._reply(
             question, "".join(pieces).strip(), citations, answered=True, reservation=reservation, usage=usage
