@@ -39,19 +39,26 @@ def request(port: int, method: str, path: str, body: dict | None = None) -> tupl
 class Server:
     def __init__(self, data_dir: Path, env: dict[str, str] | None = None) -> None:
         self.port = free_port()
+        data_dir.mkdir(parents=True, exist_ok=True)
+        # A file, not a pipe: a pipe nobody reads would stall the server once full.
+        self.output = (data_dir.parent / f"serve-{self.port}.log").open("w+")
         self.process = subprocess.Popen(
             [RAGSELL, "serve", "--port", str(self.port), "--data-dir", str(data_dir)],
             env={**_clean_env(), **(env or {})},
-            stdout=subprocess.PIPE,
+            stdout=self.output,
             stderr=subprocess.STDOUT,
             text=True,
         )
+
+    def log(self) -> str:
+        self.output.seek(0)
+        return self.output.read()
 
     def wait_ready(self) -> None:
         deadline = time.monotonic() + START_TIMEOUT
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise AssertionError(f"ragsell exited: {self.process.stdout.read()}")
+                raise AssertionError(f"ragsell exited: {self.log()}")
             try:
                 if request(self.port, "GET", "/health/ready")[0] == 200:
                     return
@@ -66,7 +73,7 @@ class Server:
         try:
             return self.process.wait(timeout=30)
         finally:
-            self.process.stdout.close()
+            self.output.close()
 
 
 def _clean_env() -> dict[str, str]:
@@ -117,8 +124,9 @@ def test_second_serve_on_the_same_data_directory_is_refused(data_dir: Path) -> N
     first.wait_ready()
     try:
         second = Server(data_dir)
-        output, _ = second.process.communicate(timeout=30)
-        assert second.process.returncode == 2
+        assert second.process.wait(timeout=30) == 2
+        output = second.log()
+        second.output.close()
         assert "already using the data directory" in output
         assert "Traceback" not in output
     finally:
