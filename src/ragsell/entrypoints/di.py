@@ -60,6 +60,7 @@ from ragsell.application.conversations.rate_answer import RateAnswer
 from ragsell.application.conversations.record_page_view import RecordPageView
 from ragsell.application.conversations.start_conversation import StartConversation
 from ragsell.application.conversations.visitor_conversation import VisitorConversation
+from ragsell.application.conversations.visitor_page_views import VisitorPageViews
 from ragsell.application.knowledge.add_snippet import AddSnippet
 from ragsell.application.knowledge.crawl_site import CrawlSite
 from ragsell.application.knowledge.crawl_status import CrawlStatus
@@ -70,6 +71,7 @@ from ragsell.application.knowledge.list_snippets import ListSnippets
 from ragsell.application.knowledge.remove_page import RemovePage
 from ragsell.application.knowledge.request_crawl import OperatorRequestCrawl, RequestCrawl
 from ragsell.application.knowledge.run_crawl_jobs import RunCrawlJobs
+from ragsell.application.knowledge.try_answer import TryAnswer
 from ragsell.application.leads.capture_lead import CaptureLead
 from ragsell.application.leads.list_leads import ListLeads
 from ragsell.application.leads.set_lead_status import SetLeadStatus
@@ -346,6 +348,7 @@ def _use_cases() -> Provider:
         CrawlStatus,
         ListPages,
         RemovePage,
+        TryAnswer,
         CrawlSite,
         RunCrawlJobs,
         RecordPageView,
@@ -356,6 +359,7 @@ def _use_cases() -> Provider:
         RateAnswer,
         ListConversations,
         GetTranscript,
+        VisitorPageViews,
         CaptureLead,
         ListLeads,
         SetLeadStatus,

@@ -2,7 +2,7 @@ from datetime import datetime
 
 from ragsell.application.ports.repositories import PageViewRepository
 from ragsell.domain.conversations import PageView, count_active_visitors
-from ragsell.domain.ids import SiteId
+from ragsell.domain.ids import SiteId, VisitorId
 
 
 class InMemoryPageViewRepository(PageViewRepository):
@@ -15,6 +15,15 @@ class InMemoryPageViewRepository(PageViewRepository):
     async def count_visitors(self, site_id: SiteId, *, since: datetime, until: datetime) -> int:
         views = (view for view, expires_at in self._views if view.site_id == site_id and expires_at > until)
         return count_active_visitors(views, now=until, window=until - since)
+
+    async def for_visitor(self, site_id: SiteId, visitor_id: VisitorId, *, now: datetime, limit: int) -> list[PageView]:
+        views = [
+            view
+            for view, expires_at in self._views
+            if view.site_id == site_id and view.visitor_id == visitor_id and expires_at > now
+        ]
+        views.sort(key=lambda view: view.viewed_at, reverse=True)
+        return views[: max(limit, 0)]
 
     async def erase_site(self, site_id: SiteId) -> None:
         self._views = [(view, expires_at) for view, expires_at in self._views if view.site_id != site_id]

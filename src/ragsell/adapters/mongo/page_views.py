@@ -3,12 +3,12 @@ from typing import Any
 
 from pymongo.asynchronous.database import AsyncDatabase
 
-from ragsell.adapters.mongo.codecs import encode
+from ragsell.adapters.mongo.codecs import decode, encode
 from ragsell.adapters.mongo.dates import after, between
 from ragsell.adapters.mongo.names import PAGE_VIEWS
 from ragsell.application.ports.repositories import PageViewRepository
 from ragsell.domain.conversations import PageView
-from ragsell.domain.ids import SiteId
+from ragsell.domain.ids import SiteId, VisitorId
 
 
 class MongoPageViewRepository(PageViewRepository):
@@ -36,3 +36,20 @@ class MongoPageViewRepository(PageViewRepository):
             if since < document["viewed_at"] <= until and document["expires_at"] > until
         }
         return len(visitors)
+
+    async def for_visitor(self, site_id: SiteId, visitor_id: VisitorId, *, now: datetime, limit: int) -> list[PageView]:
+        views: list[PageView] = []
+        if limit <= 0:
+            return views
+        # The expiry is checked again exactly here (the filter's date bound is widened).
+        query = {"site_id": site_id, "visitor_id": visitor_id, "expires_at": after(now)}
+        cursor = self._views.find(query, {"_id": 0}).sort("viewed_at", -1)
+        try:
+            async for document in cursor:
+                if document.pop("expires_at") > now:
+                    views.append(decode(document, PageView, id_field=None))
+                    if len(views) == limit:
+                        break
+        finally:
+            await cursor.close()
+        return views

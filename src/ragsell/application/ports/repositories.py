@@ -17,6 +17,7 @@ from ragsell.domain.ids import (
     OwnerId,
     SiteId,
     SnippetId,
+    VisitorId,
     WidgetKey,
 )
 from ragsell.domain.jobs import CrawlJob, CrawlProgress
@@ -174,6 +175,9 @@ class PageViewRepository(Protocol):
 
     async def count_visitors(self, site_id: SiteId, *, since: datetime, until: datetime) -> int:
         """Distinct visitors with a page view in (since, until]."""
+
+    async def for_visitor(self, site_id: SiteId, visitor_id: VisitorId, *, now: datetime, limit: int) -> list[PageView]:
+        """The visitor's page views not expired by ``now``, newest first, at most ``limit``."""
 
 
 class LeadRepository(Protocol):

@@ -15,6 +15,8 @@ from ragsell.application.ports.system import StoreProbe
 from ragsell.entrypoints.http.dashboard.accounts import AccountController
 from ragsell.entrypoints.http.dashboard.conversations import ConversationController, LeadController
 from ragsell.entrypoints.http.dashboard.knowledge import PageController, SnippetController
+from ragsell.entrypoints.http.dashboard.pages.rendering import template_config
+from ragsell.entrypoints.http.dashboard.pages.routes import page_router
 from ragsell.entrypoints.http.dashboard.security import same_origin_guard
 from ragsell.entrypoints.http.dashboard.sites import SiteController, UsageController
 from ragsell.entrypoints.http.errors import EXCEPTION_HANDLERS
@@ -68,9 +70,10 @@ def create_app(settings: Settings, container: AsyncContainer) -> Litestar:
     operations = DishkaRouter(path="/", route_handlers=[live, ready], include_in_schema=True)
     pages = DishkaRouter(path="/", route_handlers=[*widget_asset_routes(), demo_page, privacy_page])
     app = Litestar(
-        route_handlers=[dashboard, widget, operations, pages],
+        route_handlers=[dashboard, widget, operations, pages, page_router()],
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         request_max_body_size=MAX_BODY_BYTES,
+        template_config=template_config(),
         lifespan=[lifespan],
         openapi_config=OpenAPIConfig(
             title="ragsell",

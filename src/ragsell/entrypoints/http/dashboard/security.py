@@ -15,6 +15,9 @@ from ragsell.entrypoints.settings import Settings
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 CSRF_HEADER = "x-csrf-token"
+# HTML forms cannot set headers: they send the token as this field instead.
+CSRF_FIELD = "csrf_token"
+FORM_TYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})
 
 
 class CsrfFailed(Forbidden):
@@ -64,9 +67,31 @@ def same_origin_guard(connection: ASGIConnection, _: BaseRouteHandler) -> None:
     origin = connection.headers.get("origin")
     if origin is None:
         return
-    own = {settings_of(connection).public_origin, f"{connection.url.scheme}://{connection.headers.get('host', '')}"}
-    if origin not in own:
+    if origin not in own_origins(connection):
         raise CrossSiteRequest("Requests from other sites are not accepted.")
+
+
+def own_origins(connection: ASGIConnection) -> set[str]:
+    return {settings_of(connection).public_origin, f"{connection.url.scheme}://{connection.headers.get('host', '')}"}
+
+
+def proves_same_origin(connection: ASGIConnection) -> bool:
+    """The browser said the request comes from ragsell's own pages (not merely did not
+    say otherwise, which is all the guard above asks)."""
+    if connection.headers.get("sec-fetch-site") == "same-origin":
+        return True
+    return connection.headers.get("origin") in own_origins(connection)
+
+
+async def sent_csrf_token(request: Request) -> str:
+    """The token from the header or, on a form post that proves it is same-origin, from
+    the form's ``csrf_token`` field: a form post is held to the header's rule and more."""
+    if (header := request.headers.get(CSRF_HEADER)) is not None:
+        return header
+    if request.content_type[0] in FORM_TYPES and proves_same_origin(request):
+        field = (await request.form()).get(CSRF_FIELD)
+        return field if isinstance(field, str) else ""
+    return ""
 
 
 async def authenticated(request: Request) -> Authenticated:
@@ -74,7 +99,7 @@ async def authenticated(request: Request) -> Authenticated:
     current_owner: CurrentOwner = await request.state.dishka_container.get(CurrentOwner)
     auth = await current_owner(request.cookies.get(cookie_name(settings_of(request))))
     if request.method not in SAFE_METHODS:
-        sent = request.headers.get(CSRF_HEADER, "")
+        sent = await sent_csrf_token(request)
         if not hmac.compare_digest(sent.encode(), auth.session.csrf_token.encode()):
             raise CsrfFailed("This request has no valid CSRF token; reload the page and try again.")
     return auth

@@ -1,0 +1,126 @@
+"""Conversations (newest first, paged), a transcript with the visitor's page views, and leads."""
+
+from datetime import datetime
+from typing import Any
+
+from dishka.integrations.litestar import FromDishka
+from litestar import Request, get, post
+from litestar.params import FromPath
+
+from ragsell.application.conversations.owner_conversations import GetTranscript, ListConversations
+from ragsell.application.conversations.visitor_page_views import VisitorPageViews
+from ragsell.application.leads.list_leads import ListLeads
+from ragsell.application.leads.set_lead_status import SetLeadStatus
+from ragsell.application.ports.repositories import ListCursor
+from ragsell.application.sites.get_site import GetSite
+from ragsell.domain.leads import LeadStatus
+from ragsell.entrypoints.http.dashboard.conversations import Before, BeforeId
+from ragsell.entrypoints.http.dashboard.pages.accounts import AUTH
+from ragsell.entrypoints.http.dashboard.pages.common import context
+from ragsell.entrypoints.http.dashboard.pages.forms import read_form
+from ragsell.entrypoints.http.dashboard.pages.rendering import page, query_string, redirect
+from ragsell.entrypoints.http.dashboard.security import Auth
+
+PAGE_SIZE = 25
+
+
+def _cursor(before: datetime | None, before_id: str | None) -> ListCursor | None:
+    return None if before is None else ListCursor(at=before, id=before_id or "")
+
+
+def _next(path: str, items: list[Any], at: str) -> str | None:
+    """The next page's address when there is one (``items`` holds one more than shown)."""
+    if len(items) <= PAGE_SIZE:
+        return None
+    last = items[PAGE_SIZE - 1]
+    return f"{path}?{query_string(before=getattr(last, at).isoformat(), beforeId=last.id)}"
+
+
+@get("/sites/{site_id:str}/conversations", dependencies=AUTH, include_in_schema=False)
+async def conversations_page(
+    request: Request,
+    auth: Auth,
+    site_id: FromPath[str],
+    get_site: FromDishka[GetSite],
+    list_conversations: FromDishka[ListConversations],
+    before: Before = None,
+    before_id: BeforeId = None,
+) -> Any:
+    site = await get_site(auth.owner.id, site_id)
+    found = await list_conversations(auth.owner.id, site.id, before=_cursor(before, before_id), limit=PAGE_SIZE + 1)
+    values = context(
+        request,
+        auth,
+        section="conversations",
+        site=site,
+        conversations=found[:PAGE_SIZE],
+        paged=before is not None,
+        next_url=_next(request.url.path, found, "last_message_at"),
+    )
+    return page("conversations.html", values)
+
+
+@get("/sites/{site_id:str}/conversations/{conversation_id:str}", dependencies=AUTH, include_in_schema=False)
+async def transcript_page(
+    request: Request,
+    auth: Auth,
+    site_id: FromPath[str],
+    conversation_id: FromPath[str],
+    get_site: FromDishka[GetSite],
+    get_transcript: FromDishka[GetTranscript],
+    page_views: FromDishka[VisitorPageViews],
+) -> Any:
+    site = await get_site(auth.owner.id, site_id)
+    transcript = await get_transcript(auth.owner.id, site.id, conversation_id)
+    views = await page_views(auth.owner.id, site.id, transcript.conversation.visitor_id)
+    values = context(
+        request,
+        auth,
+        section="conversations",
+        site=site,
+        conversation=transcript.conversation,
+        messages=transcript.messages,
+        page_views=views,
+    )
+    return page("transcript.html", values)
+
+
+@get("/sites/{site_id:str}/leads", dependencies=AUTH, include_in_schema=False)
+async def leads_page(
+    request: Request,
+    auth: Auth,
+    site_id: FromPath[str],
+    get_site: FromDishka[GetSite],
+    list_leads: FromDishka[ListLeads],
+    before: Before = None,
+    before_id: BeforeId = None,
+) -> Any:
+    site = await get_site(auth.owner.id, site_id)
+    found = await list_leads(auth.owner.id, site.id, before=_cursor(before, before_id), limit=PAGE_SIZE + 1)
+    values = context(
+        request,
+        auth,
+        section="leads",
+        site=site,
+        leads=found[:PAGE_SIZE],
+        statuses=[status.value for status in LeadStatus],
+        csv_url=None,
+        paged=before is not None,
+        next_url=_next(request.url.path, found, "created_at"),
+    )
+    return page("leads.html", values)
+
+
+@post("/sites/{site_id:str}/leads/{lead_id:str}/status", dependencies=AUTH, include_in_schema=False)
+async def set_lead_status(
+    request: Request, auth: Auth, site_id: FromPath[str], lead_id: FromPath[str], set_status: FromDishka[SetLeadStatus]
+) -> Any:
+    form = await read_form(request)
+    status = LeadStatus(form.choice("status", tuple(LeadStatus), "statuses"))
+    await set_status(auth.owner.id, site_id, lead_id, status)
+    leads = f"/sites/{site_id}/leads"
+    back = form.text("back")
+    return redirect(back if back.startswith(leads) else leads, notice="lead-updated")
+
+
+CONVERSATION_PAGES = [conversations_page, transcript_page, leads_page, set_lead_status]
