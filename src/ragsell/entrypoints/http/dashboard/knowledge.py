@@ -13,15 +13,19 @@ from ragsell.application.knowledge.list_pages import ListPages
 from ragsell.application.knowledge.list_snippets import ListSnippets
 from ragsell.application.knowledge.remove_page import RemovePage
 from ragsell.application.knowledge.request_crawl import RequestCrawl
+from ragsell.application.knowledge.try_answer import TryAnswer, TryAnswerCommand
 from ragsell.domain.knowledge import SnippetKind
 from ragsell.entrypoints.http.dashboard.schemas import (
     AddSnippetBody,
     CrawlJobView,
     KnowledgePageView,
     SnippetView,
+    TriedAnswerView,
+    TryAnswerBody,
     crawl_job_view,
     knowledge_page_view,
     snippet_view,
+    tried_answer_view,
 )
 from ragsell.entrypoints.http.dashboard.security import Auth, authenticated
 
@@ -99,3 +103,14 @@ class PageController(Controller):
         url: Annotated[str, QueryParameter(min_length=1, max_length=2048)],
     ) -> None:
         await remove_page(auth.owner.id, site_id, url)
+
+    @post(
+        "/answers/try",
+        status_code=200,
+        summary="Ask as a visitor would: the answer and the passages behind it (not stored, not metered)",
+    )
+    async def try_answer(
+        self, auth: Auth, site_id: FromPath[str], data: JSONBody[TryAnswerBody], try_answer: FromDishka[TryAnswer]
+    ) -> TriedAnswerView:
+        tried = await try_answer(TryAnswerCommand(owner_id=auth.owner.id, site_id=site_id, question=data.question))
+        return tried_answer_view(tried)

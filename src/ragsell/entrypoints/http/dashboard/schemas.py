@@ -6,10 +6,11 @@ from typing import Annotated, Literal
 from msgspec import UNSET, Meta, UnsetType
 
 from ragsell.application.conversations.owner_conversations import Transcript
+from ragsell.application.knowledge.try_answer import TriedAnswer
 from ragsell.application.usage.usage_summary import UsageReport
 from ragsell.domain.accounts import MAX_NAME_LENGTH, MAX_PASSWORD_LENGTH, Owner
 from ragsell.domain.contact import MAX_EMAIL_LENGTH
-from ragsell.domain.conversations import Conversation, Message
+from ragsell.domain.conversations import MAX_MESSAGE_LENGTH, Conversation, Message
 from ragsell.domain.jobs import CrawlJob
 from ragsell.domain.knowledge import (
     MAX_QUESTION_LENGTH,
@@ -243,6 +244,41 @@ def knowledge_page_view(page: Page) -> KnowledgePageView:
         title=page.title,
         checked_at=page.checked_at,
         chunk_count=page.chunk_count,
+    )
+
+
+class TryAnswerBody(Body):
+    question: Annotated[str, Meta(min_length=1, max_length=MAX_MESSAGE_LENGTH)]
+
+
+class PassageView(View):
+    text: str
+    score: float
+    used: bool
+    citation: CitationView | None
+
+
+class TriedAnswerView(View):
+    text: str
+    answered: bool
+    citations: list[CitationView]
+    passages: list[PassageView]
+
+
+def tried_answer_view(tried: TriedAnswer) -> TriedAnswerView:
+    return TriedAnswerView(
+        text=tried.text,
+        answered=tried.answered,
+        citations=citation_views(tried.citations),
+        passages=[
+            PassageView(
+                text=passage.text,
+                score=round(passage.score, 4),
+                used=passage.score >= tried.threshold,
+                citation=None if passage.citation is None else citation_views((passage.citation,))[0],
+            )
+            for passage in tried.passages
+        ],
     )
 
 

@@ -51,7 +51,8 @@ def _error_page(request: Request, status: int, message: str) -> Template:
 
 def page_domain_error(request: Request, error: DomainError) -> Response[Any]:
     if isinstance(error, NotAuthenticated):
-        target = request.url.path if request.method == "GET" else "/login"
+        # Back to the page after logging in; a form's post is not repeated.
+        target = request.url.path if request.method == "GET" else "/"
         return redirect("/login" if target == "/" else f"/login?{urlencode({'next': target})}")
     # The status the JSON API would give, the message as a page.
     status = domain_error_response(request, error).status_code
