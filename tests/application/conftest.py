@@ -19,19 +19,26 @@ from ragsell.adapters.memory.conversations import InMemoryConversationRepository
 from ragsell.adapters.memory.jobs import InMemoryJobQueue
 from ragsell.adapters.memory.knowledge import InMemoryChunkRepository, InMemoryPageRepository
 from ragsell.adapters.memory.leads import InMemoryLeadRepository
+from ragsell.adapters.memory.mailer import InMemoryMailer
 from ragsell.adapters.memory.metering import InMemoryRateLimiter, InMemoryUsageLedger
+from ragsell.adapters.memory.notifications import InMemoryNotificationQueue
 from ragsell.adapters.memory.page_views import InMemoryPageViewRepository
+from ragsell.adapters.memory.password_resets import InMemoryPasswordResetRepository
 from ragsell.adapters.memory.site_data import InMemorySiteDataEraser
 from ragsell.adapters.memory.sites import InMemorySiteRepository
 from ragsell.adapters.memory.snippets import InMemorySnippetRepository
 from ragsell.adapters.security.argon2_hasher import Argon2PasswordHasher
 from ragsell.adapters.system.ids import SecretsIdGenerator
+from ragsell.application.accounts.account_sessions import EndSession, ListSessions
 from ragsell.application.accounts.change_password import ChangePassword
 from ragsell.application.accounts.current_owner import CurrentOwner
 from ragsell.application.accounts.log_in import LogIn, LogInCommand
 from ragsell.application.accounts.log_out import LogOut
 from ragsell.application.accounts.register_owner import RegisterOwner, RegisterOwnerCommand
+from ragsell.application.accounts.request_password_reset import RequestPasswordReset
+from ragsell.application.accounts.reset_password import ResetPassword
 from ragsell.application.accounts.sessions import OpenedSession, SessionOpener
+from ragsell.application.analytics.site_analytics import SiteAnalytics
 from ragsell.application.conversations.answer_events import AnswerEvent, DoneEvent, TokenEvent
 from ragsell.application.conversations.count_active_visitors import CountActiveVisitors
 from ragsell.application.conversations.owner_conversations import GetTranscript, ListConversations
@@ -44,12 +51,22 @@ from ragsell.application.knowledge.delete_snippet import DeleteSnippet
 from ragsell.application.knowledge.indexing import ChunkIndexer, IndexingOptions
 from ragsell.application.knowledge.list_snippets import ListSnippets
 from ragsell.application.leads.capture_lead import CaptureLead, CaptureLeadCommand
+from ragsell.application.leads.export_leads import ExportLeads
 from ragsell.application.leads.list_leads import ListLeads
 from ragsell.application.leads.set_lead_status import SetLeadStatus
+from ragsell.application.links import PublicLinks
+from ragsell.application.notifications.lead_delivery import LeadDelivery
+from ragsell.application.notifications.lead_notifier import LeadNotifier
+from ragsell.application.notifications.notification_log import ListNotifications
+from ragsell.application.notifications.run_notifications import RunNotifications
+from ragsell.application.notifications.webhook_settings import RemoveWebhook, SetWebhook
 from ragsell.application.ports.ai import ChatModel
+from ragsell.application.ports.mail import DeliveryFailed
+from ragsell.application.ports.notifications import WebhookRequest, WebhookSender
 from ragsell.application.sites.add_site import AddSite, AddSiteCommand
 from ragsell.application.sites.delete_site import DeleteSite
 from ragsell.application.sites.get_site import GetSite
+from ragsell.application.sites.install_check import CheckInstall
 from ragsell.application.sites.list_sites import ListSites
 from ragsell.application.sites.update_site import UpdateSite
 from ragsell.application.sites.widget_config import GetWidgetConfig
@@ -77,6 +94,19 @@ def cheap_hasher(memory_kib: int = 1024, time_cost: int = 1) -> Argon2PasswordHa
 
 def new_visitor() -> str:
     return str(uuid.uuid4())
+
+
+class RecordingWebhookSender(WebhookSender):
+    """Keeps what it is asked to POST in ``sent``; ``failing`` makes each post fail."""
+
+    def __init__(self) -> None:
+        self.sent: list[WebhookRequest] = []
+        self.failing: DeliveryFailed | None = None
+
+    async def post(self, request: WebhookRequest) -> None:
+        if self.failing is not None:
+            raise self.failing
+        self.sent.append(request)
 
 
 class Harness:
@@ -113,8 +143,20 @@ class Harness:
         self.embedder = shared_embedder()
         self.indexer = ChunkIndexer(self.chunks, self.embedder, self.ids, IndexingOptions())
         self.retriever = NumpyRetriever(self.chunks, self.embedder)
+        self.notifications = InMemoryNotificationQueue()
+        self.password_resets = InMemoryPasswordResetRepository()
+        self.mailer = InMemoryMailer()
+        self.webhooks = RecordingWebhookSender()
+        self.links = PublicLinks("https://ragsell.example")
         self.eraser = InMemorySiteDataEraser(
-            self.snippets, self.conversations, self.page_views, self.leads, self.pages, self.chunks, self.jobs
+            self.snippets,
+            self.conversations,
+            self.page_views,
+            self.leads,
+            self.pages,
+            self.chunks,
+            self.jobs,
+            self.notifications,
         )
         self.model: ChatModel = model or ExtractiveAnswerer(self.embedder)
 
@@ -129,6 +171,14 @@ class Harness:
         self.log_out = LogOut(self.sessions)
         self.current_owner = CurrentOwner(self.sessions, self.owners, self.clock, self.policy)
         self.change_password = ChangePassword(self.owners, self.sessions, self.hasher, self.throttle, self.clock)
+        self.request_password_reset = RequestPasswordReset(
+            self.owners, self.password_resets, self.mailer, self.throttle, self.clock, self.ids, self.links
+        )
+        self.reset_password = ResetPassword(
+            self.password_resets, self.owners, self.sessions, self.hasher, self.throttle, self.clock
+        )
+        self.list_sessions = ListSessions(self.sessions, self.clock)
+        self.end_session = EndSession(self.sessions, self.clock)
 
         self.add_site = AddSite(self.sites, self.quota, self.clock, self.ids)
         self.get_site = GetSite(self.sites)
@@ -163,13 +213,25 @@ class Harness:
         self.list_conversations = ListConversations(self.sites, self.conversations)
         self.get_transcript = GetTranscript(self.sites, self.conversations)
 
+        self.notifier = LeadNotifier(self.notifications, self.mailer, self.clock, self.ids)
         self.capture_lead = CaptureLead(
-            self.sites, self.own, self.conversations, self.leads, self.throttle, self.clock, self.ids
+            self.sites, self.own, self.conversations, self.leads, self.throttle, self.clock, self.ids, self.notifier
         )
         self.list_leads = ListLeads(self.sites, self.leads)
         self.set_lead_status = SetLeadStatus(self.sites, self.leads)
+        self.export_leads = ExportLeads(self.sites, self.leads)
+        self.run_notifications = RunNotifications(
+            self.notifications,
+            LeadDelivery(self.sites, self.leads, self.owners, self.mailer, self.webhooks, self.links),
+            self.clock,
+        )
+        self.set_webhook = SetWebhook(self.sites, self.ids)
+        self.remove_webhook = RemoveWebhook(self.sites)
+        self.list_notifications = ListNotifications(self.sites, self.notifications, self.mailer)
+        self.analytics = SiteAnalytics(self.sites, self.conversations, self.leads, self.clock)
+        self.check_install = CheckInstall(self.sites, self.page_views, self.clock)
 
-        self.usage_summary = UsageSummary(self.ledger, self.plans, self.clock)
+        self.usage_summary = UsageSummary(self.ledger, self.plans, self.clock, self.sites)
         self.change_plan = ChangePlan(self.owners, self.plans)
 
     # --- owners -------------------------------------------------------------------

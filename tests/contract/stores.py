@@ -24,7 +24,9 @@ from ragsell.adapters.memory.jobs import InMemoryJobQueue
 from ragsell.adapters.memory.knowledge import InMemoryChunkRepository, InMemoryPageRepository
 from ragsell.adapters.memory.leads import InMemoryLeadRepository
 from ragsell.adapters.memory.metering import InMemoryRateLimiter, InMemoryUsageLedger
+from ragsell.adapters.memory.notifications import InMemoryNotificationQueue
 from ragsell.adapters.memory.page_views import InMemoryPageViewRepository
+from ragsell.adapters.memory.password_resets import InMemoryPasswordResetRepository
 from ragsell.adapters.memory.site_data import InMemorySiteDataEraser
 from ragsell.adapters.memory.sites import InMemorySiteRepository
 from ragsell.adapters.memory.snippets import InMemorySnippetRepository
@@ -34,9 +36,11 @@ from ragsell.adapters.mongo.conversations import MongoConversationRepository
 from ragsell.adapters.mongo.indexes import ensure_indexes
 from ragsell.adapters.mongo.jobs import MongoJobQueue
 from ragsell.adapters.mongo.leads import MongoLeadRepository
+from ragsell.adapters.mongo.notifications import MongoNotificationQueue
 from ragsell.adapters.mongo.owners import MongoOwnerRepository
 from ragsell.adapters.mongo.page_views import MongoPageViewRepository
 from ragsell.adapters.mongo.pages import MongoPageRepository
+from ragsell.adapters.mongo.password_resets import MongoPasswordResetRepository
 from ragsell.adapters.mongo.rate_limits import MongoRateLimiter
 from ragsell.adapters.mongo.sessions import MongoSessionRepository
 from ragsell.adapters.mongo.site_data import MongoSiteDataEraser
@@ -44,6 +48,7 @@ from ragsell.adapters.mongo.sites import MongoSiteRepository
 from ragsell.adapters.mongo.snippets import MongoSnippetRepository
 from ragsell.adapters.mongo.usage import MongoUsageLedger
 from ragsell.application.ports.metering import RateLimiter, UsageLedger
+from ragsell.application.ports.notifications import NotificationQueue
 from ragsell.application.ports.repositories import (
     ChunkRepository,
     ConversationRepository,
@@ -52,6 +57,7 @@ from ragsell.application.ports.repositories import (
     OwnerRepository,
     PageRepository,
     PageViewRepository,
+    PasswordResetRepository,
     SessionRepository,
     SiteDataEraser,
     SiteRepository,
@@ -114,6 +120,8 @@ class Stores:
     chunks: ChunkRepository
     jobs: JobQueue
     eraser: SiteDataEraser
+    password_resets: PasswordResetRepository
+    notifications: NotificationQueue
 
 
 def memory_stores() -> Stores:
@@ -124,6 +132,7 @@ def memory_stores() -> Stores:
     pages = InMemoryPageRepository()
     chunks = InMemoryChunkRepository()
     jobs = InMemoryJobQueue()
+    notifications = InMemoryNotificationQueue()
     return Stores(
         kind=MEMORY,
         owners=InMemoryOwnerRepository(),
@@ -138,7 +147,9 @@ def memory_stores() -> Stores:
         pages=pages,
         chunks=chunks,
         jobs=jobs,
-        eraser=InMemorySiteDataEraser(snippets, conversations, page_views, leads, pages, chunks, jobs),
+        eraser=InMemorySiteDataEraser(snippets, conversations, page_views, leads, pages, chunks, jobs, notifications),
+        password_resets=InMemoryPasswordResetRepository(),
+        notifications=notifications,
     )
 
 
@@ -158,6 +169,8 @@ def mongo_stores(kind: str, db: AsyncDatabase[dict[str, Any]]) -> Stores:
         chunks=MongoChunkRepository(db),
         jobs=MongoJobQueue(db),
         eraser=MongoSiteDataEraser(db),
+        password_resets=MongoPasswordResetRepository(db),
+        notifications=MongoNotificationQueue(db),
     )
 
 

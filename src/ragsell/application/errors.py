@@ -50,3 +50,13 @@ class RateLimited(ApplicationError):
 
 class MessageInProgress(ApplicationError):
     code = "message_in_progress"
+
+
+class MailNotConfigured(ApplicationError):
+    """The feature needs email, and this ragsell has no mail server configured."""
+
+    code = "mail_not_configured"
+
+
+class InvalidResetLink(ApplicationError):
+    code = "invalid_reset_link"

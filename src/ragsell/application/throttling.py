@@ -28,6 +28,10 @@ CONVERSATIONS_PER_VISITOR = RateRule(name="conv-visitor", limit=20, window=timed
 PAGE_VIEWS_PER_VISITOR = RateRule(name="view-visitor", limit=120, window=timedelta(minutes=1))
 LEADS_PER_VISITOR = RateRule(name="lead-visitor", limit=5, window=timedelta(hours=1))
 FEEDBACK_PER_VISITOR = RateRule(name="feedback-visitor", limit=60, window=timedelta(minutes=1))
+# Reset links: a few per address (the mailbox is someone's), more per client address.
+RESET_REQUESTS_PER_EMAIL = RateRule(name="reset-email", limit=3, window=timedelta(hours=1))
+RESET_REQUESTS_PER_IP = RateRule(name="reset-ip", limit=10, window=timedelta(hours=1))
+RESETS_PER_IP = RateRule(name="reset-use-ip", limit=20, window=timedelta(hours=1))
 # The owner's "try it" box: not metered on the plan, so bounded here.
 ANSWER_TRIES_PER_OWNER = RateRule(name="try-owner", limit=30, window=timedelta(minutes=10))
 

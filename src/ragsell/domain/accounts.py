@@ -85,6 +85,12 @@ class LoginSession(msgspec.Struct, frozen=True, kw_only=True):
     def is_active(self, now: datetime) -> bool:
         return now < self.expires_at
 
+    @property
+    def public_id(self) -> str:
+        """What the session is shown and ended under: derived one way from the token hash,
+        which itself never leaves the server."""
+        return hashlib.sha256(f"session-id:{self.token_hash}".encode()).hexdigest()[:32]
+
     def needs_touch(self, now: datetime, policy: SessionPolicy) -> bool:
         # Never skip for more than half the idle time, or a session in steady use
         # lapses when the idle time is short (a one-minute idle with a one-minute interval).

@@ -16,6 +16,7 @@ MessageId = NewType("MessageId", str)
 LeadId = NewType("LeadId", str)
 VisitorId = NewType("VisitorId", str)
 ClientMessageId = NewType("ClientMessageId", str)
+NotificationId = NewType("NotificationId", str)
 
 # 22 url-safe base64 characters carry 132 bits; ids we issue are exactly that.
 _ISSUED_ID = re.compile(r"[A-Za-z0-9_-]{22}")

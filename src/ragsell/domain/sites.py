@@ -11,6 +11,7 @@ import phonenumbers
 from ragsell.domain.accounts import check_name
 from ragsell.domain.errors import InvalidUrl, InvalidValue
 from ragsell.domain.ids import OwnerId, SiteId, WidgetKey, is_widget_key
+from ragsell.domain.notifications import Webhook
 from ragsell.domain.urls import normalize_origin, normalize_url, origin_of
 
 # Languages the widget's own strings come in.
@@ -203,6 +204,8 @@ class Site(msgspec.Struct, frozen=True, kw_only=True):
     created_at: datetime
     # ISO 3166 country in which visitors' phone numbers without a + are read.
     country: str | None = None
+    # Where lead notifications are also POSTed, signed; None: by email only.
+    webhook: Webhook | None = None
 
     def __post_init__(self) -> None:
         check_name(self.name)

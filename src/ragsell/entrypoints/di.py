@@ -17,7 +17,9 @@ from ragsell.adapters.memory.jobs import InMemoryJobQueue
 from ragsell.adapters.memory.knowledge import InMemoryChunkRepository, InMemoryPageRepository
 from ragsell.adapters.memory.leads import InMemoryLeadRepository
 from ragsell.adapters.memory.metering import InMemoryRateLimiter, InMemoryUsageLedger
+from ragsell.adapters.memory.notifications import InMemoryNotificationQueue
 from ragsell.adapters.memory.page_views import InMemoryPageViewRepository
+from ragsell.adapters.memory.password_resets import InMemoryPasswordResetRepository
 from ragsell.adapters.memory.probe import InMemoryStoreProbe
 from ragsell.adapters.memory.site_data import InMemorySiteDataEraser
 from ragsell.adapters.memory.sites import InMemorySiteRepository
@@ -30,9 +32,11 @@ from ragsell.adapters.mongo.indexes import ensure_indexes
 from ragsell.adapters.mongo.jobs import MongoJobQueue
 from ragsell.adapters.mongo.leads import MongoLeadRepository
 from ragsell.adapters.mongo.names import CHUNKS
+from ragsell.adapters.mongo.notifications import MongoNotificationQueue
 from ragsell.adapters.mongo.owners import MongoOwnerRepository
 from ragsell.adapters.mongo.page_views import MongoPageViewRepository
 from ragsell.adapters.mongo.pages import MongoPageRepository
+from ragsell.adapters.mongo.password_resets import MongoPasswordResetRepository
 from ragsell.adapters.mongo.probe import MongoStoreProbe
 from ragsell.adapters.mongo.rate_limits import MongoRateLimiter
 from ragsell.adapters.mongo.sessions import MongoSessionRepository
@@ -43,16 +47,22 @@ from ragsell.adapters.mongo.usage import MongoUsageLedger
 from ragsell.adapters.openai.chat_model import OpenAIChatModel
 from ragsell.adapters.openai.embedder import OpenAIEmbedder
 from ragsell.adapters.security.argon2_hasher import Argon2PasswordHasher
+from ragsell.adapters.smtp.mailer import DisabledMailer, SmtpConfig, SmtpMailer, SmtpSecurity
 from ragsell.adapters.system.clock import SystemClock
 from ragsell.adapters.system.ids import SecretsIdGenerator
 from ragsell.adapters.web.crawler import WebSiteCrawler
 from ragsell.adapters.web.fetcher import GuardedFetcher
+from ragsell.adapters.web.webhooks import WEBHOOK_LIMITS, GuardedWebhookSender
+from ragsell.application.accounts.account_sessions import EndSession, ListSessions
 from ragsell.application.accounts.change_password import ChangePassword
 from ragsell.application.accounts.current_owner import CurrentOwner
 from ragsell.application.accounts.log_in import LogIn
 from ragsell.application.accounts.log_out import LogOut
 from ragsell.application.accounts.register_owner import RegisterOwner
+from ragsell.application.accounts.request_password_reset import RequestPasswordReset
+from ragsell.application.accounts.reset_password import ResetPassword
 from ragsell.application.accounts.sessions import SessionOpener
+from ragsell.application.analytics.site_analytics import SiteAnalytics
 from ragsell.application.conversations.count_active_visitors import CountActiveVisitors
 from ragsell.application.conversations.owner_conversations import GetTranscript, ListConversations
 from ragsell.application.conversations.post_visitor_message import PostVisitorMessage
@@ -73,10 +83,19 @@ from ragsell.application.knowledge.request_crawl import OperatorRequestCrawl, Re
 from ragsell.application.knowledge.run_crawl_jobs import RunCrawlJobs
 from ragsell.application.knowledge.try_answer import TryAnswer
 from ragsell.application.leads.capture_lead import CaptureLead
+from ragsell.application.leads.export_leads import ExportLeads
 from ragsell.application.leads.list_leads import ListLeads
 from ragsell.application.leads.set_lead_status import SetLeadStatus
+from ragsell.application.links import PublicLinks
+from ragsell.application.notifications.lead_delivery import LeadDelivery
+from ragsell.application.notifications.lead_notifier import LeadNotifier
+from ragsell.application.notifications.notification_log import ListNotifications
+from ragsell.application.notifications.run_notifications import RunNotifications
+from ragsell.application.notifications.webhook_settings import RemoveWebhook, SetWebhook
 from ragsell.application.ports.ai import ChatModel, Embedder, Retriever
+from ragsell.application.ports.mail import Mailer
 from ragsell.application.ports.metering import RateLimiter, UsageLedger
+from ragsell.application.ports.notifications import NotificationQueue, WebhookSender
 from ragsell.application.ports.repositories import (
     ChunkRepository,
     ConversationRepository,
@@ -85,6 +104,7 @@ from ragsell.application.ports.repositories import (
     OwnerRepository,
     PageRepository,
     PageViewRepository,
+    PasswordResetRepository,
     SessionRepository,
     SiteDataEraser,
     SiteRepository,
@@ -96,6 +116,7 @@ from ragsell.application.ports.web import SiteCrawler
 from ragsell.application.sites.add_site import AddSite
 from ragsell.application.sites.delete_site import DeleteSite
 from ragsell.application.sites.get_site import GetSite
+from ragsell.application.sites.install_check import CheckInstall
 from ragsell.application.sites.list_sites import ListSites
 from ragsell.application.sites.update_site import UpdateSite
 from ragsell.application.sites.widget_config import GetWidgetConfig
@@ -142,6 +163,36 @@ class PolicyProvider(Provider):
     def own_origin(self) -> OwnOrigin:
         return OwnOrigin(self._settings.public_origin)
 
+    @provide
+    def links(self) -> PublicLinks:
+        return PublicLinks(self._settings.base_url)
+
+
+class MailProvider(Provider):
+    """Email through the configured SMTP server; none configured: mail is off."""
+
+    scope = Scope.APP
+
+    def __init__(self, settings: Settings) -> None:
+        super().__init__()
+        self._settings = settings
+
+    @provide
+    def mailer(self) -> Mailer:
+        settings = self._settings
+        if not settings.smtp_host:
+            return DisabledMailer()
+        return SmtpMailer(
+            SmtpConfig(
+                host=settings.smtp_host,
+                port=settings.smtp_port_or_default,
+                sender=settings.smtp_from,
+                security=SmtpSecurity(settings.smtp_tls.value),
+                username=settings.smtp_username,
+                password=settings.smtp_password,
+            )
+        )
+
 
 class SystemProvider(Provider):
     scope = Scope.APP
@@ -161,6 +212,7 @@ class MemoryStoreProvider(Provider):
     scope = Scope.APP
     owners = provide(InMemoryOwnerRepository, provides=OwnerRepository)
     sessions = provide(InMemorySessionRepository, provides=SessionRepository)
+    password_resets = provide(InMemoryPasswordResetRepository, provides=PasswordResetRepository)
     sites = provide(InMemorySiteRepository, provides=SiteRepository)
     snippets_store = provide(InMemorySnippetRepository)
     conversations_store = provide(InMemoryConversationRepository)
@@ -169,6 +221,7 @@ class MemoryStoreProvider(Provider):
     pages_store = provide(InMemoryPageRepository)
     chunks_store = provide(InMemoryChunkRepository)
     jobs_store = provide(InMemoryJobQueue)
+    notifications_store = provide(InMemoryNotificationQueue)
     ledger = provide(InMemoryUsageLedger, provides=UsageLedger)
     limiter = provide(InMemoryRateLimiter, provides=RateLimiter)
     eraser = provide(InMemorySiteDataEraser, provides=SiteDataEraser)
@@ -202,6 +255,10 @@ class MemoryStoreProvider(Provider):
     def jobs(self, store: InMemoryJobQueue) -> JobQueue:
         return store
 
+    @provide
+    def notifications(self, store: InMemoryNotificationQueue) -> NotificationQueue:
+        return store
+
 
 class MongoStoreProvider(Provider):
     """Every repository on one MongoDB database (embedded nx-27017 or a real server)."""
@@ -209,6 +266,7 @@ class MongoStoreProvider(Provider):
     scope = Scope.APP
     owners = provide(MongoOwnerRepository, provides=OwnerRepository)
     sessions = provide(MongoSessionRepository, provides=SessionRepository)
+    password_resets = provide(MongoPasswordResetRepository, provides=PasswordResetRepository)
     sites = provide(MongoSiteRepository, provides=SiteRepository)
     snippets = provide(MongoSnippetRepository, provides=SnippetRepository)
     conversations = provide(MongoConversationRepository, provides=ConversationRepository)
@@ -217,6 +275,7 @@ class MongoStoreProvider(Provider):
     pages = provide(MongoPageRepository, provides=PageRepository)
     chunks = provide(MongoChunkRepository, provides=ChunkRepository)
     jobs = provide(MongoJobQueue, provides=JobQueue)
+    notifications = provide(MongoNotificationQueue, provides=NotificationQueue)
     ledger = provide(MongoUsageLedger, provides=UsageLedger)
     limiter = provide(MongoRateLimiter, provides=RateLimiter)
     eraser = provide(MongoSiteDataEraser, provides=SiteDataEraser)
@@ -315,6 +374,15 @@ class WebProvider(Provider):
         )
         return WebSiteCrawler(fetcher)
 
+    @provide
+    def webhooks(self) -> WebhookSender:
+        fetcher = GuardedFetcher(
+            user_agent=f"ragsell/{ragsell.__version__} (+{self._settings.base_url})",
+            limits=WEBHOOK_LIMITS,
+            allow_loopback=self._settings.webhook_allow_loopback,
+        )
+        return GuardedWebhookSender(fetcher)
+
 
 def _local_retriever(chunks: ChunkRepository, embedder: Embedder) -> Retriever:
     return NumpyRetriever(chunks, embedder)
@@ -326,7 +394,7 @@ def _atlas_retriever(db: AsyncDatabase[dict[str, Any]], embedder: Embedder) -> R
 
 def _use_cases() -> Provider:
     provider = Provider(scope=Scope.REQUEST)
-    for shared in (Throttle, Quota, SessionOpener, ChunkIndexer):
+    for shared in (Throttle, Quota, SessionOpener, ChunkIndexer, LeadNotifier, LeadDelivery):
         provider.provide(shared, scope=Scope.APP)
     for use_case in (
         RegisterOwner,
@@ -334,6 +402,10 @@ def _use_cases() -> Provider:
         LogOut,
         CurrentOwner,
         ChangePassword,
+        RequestPasswordReset,
+        ResetPassword,
+        ListSessions,
+        EndSession,
         AddSite,
         GetSite,
         ListSites,
@@ -365,6 +437,13 @@ def _use_cases() -> Provider:
         SetLeadStatus,
         UsageSummary,
         ChangePlan,
+        RunNotifications,
+        SetWebhook,
+        RemoveWebhook,
+        ListNotifications,
+        SiteAnalytics,
+        ExportLeads,
+        CheckInstall,
     ):
         provider.provide(use_case)
     return provider
@@ -375,6 +454,7 @@ def make_container(settings: Settings, *, store: Provider, overrides: Iterable[P
     return make_async_container(
         PolicyProvider(settings),
         SystemProvider(),
+        MailProvider(settings),
         store,
         AIProvider(settings),
         WebProvider(settings),

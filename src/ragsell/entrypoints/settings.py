@@ -7,6 +7,7 @@ start-up with a message that names it.
 import os
 from collections.abc import Callable, Mapping
 from datetime import timedelta
+from email.utils import parseaddr
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,7 @@ from typing import Any
 import msgspec
 
 from ragsell.domain.accounts import SessionPolicy
+from ragsell.domain.contact import normalize_email
 from ragsell.domain.errors import DomainError
 from ragsell.domain.retention import RetentionPolicy
 from ragsell.domain.urls import normalize_url, origin_of
@@ -63,6 +65,19 @@ class VectorSearch(StrEnum):
     ATLAS = "atlas"
 
 
+class SmtpTls(StrEnum):
+    # STARTTLS before anything else is said (port 587 by default).
+    STARTTLS = "starttls"
+    # TLS from the first byte (port 465 by default).
+    SSL = "ssl"
+    # No encryption (port 25 by default): a mail server on this machine or network only.
+    NONE = "none"
+
+
+_SMTP_PORTS = {SmtpTls.STARTTLS: 587, SmtpTls.SSL: 465, SmtpTls.NONE: 25}
+_LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
+
+
 class Settings(msgspec.Struct, frozen=True, kw_only=True):
     host: str = "127.0.0.1"
     port: int = 8000
@@ -104,6 +119,17 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     worker_in_process: bool = True
     # Let the crawler fetch 127.0.0.1 and ::1. For the project's own tests only.
     crawl_allow_loopback: bool = False
+    # Outgoing mail (lead notifications, password resets). No host: mail is off.
+    smtp_host: str = ""
+    # 0: the usual port of smtp_tls (587, 465 or 25).
+    smtp_port: int = 0
+    smtp_username: str = ""
+    smtp_password: str = ""
+    # The From header: "noreply@example.com" or "Acme assistant <noreply@example.com>".
+    smtp_from: str = ""
+    smtp_tls: SmtpTls = SmtpTls.STARTTLS
+    # Let lead webhooks reach 127.0.0.1 and ::1. For the project's own tests only.
+    webhook_allow_loopback: bool = False
 
     @property
     def base_url(self) -> str:
@@ -116,6 +142,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     @property
     def uses_https(self) -> bool:
         return self.base_url.startswith("https://")
+
+    @property
+    def smtp_port_or_default(self) -> int:
+        return self.smtp_port or _SMTP_PORTS[self.smtp_tls]
 
     @property
     def session_policy(self) -> SessionPolicy:
@@ -194,7 +224,27 @@ _CHECKS: dict[str, Callable[[Any], Any]] = {
     "answer_deadline_seconds": _positive,
     "answer_stall_seconds": _positive,
     "log_level": _log_level,
+    "smtp_port": _port,
 }
+
+
+def _check_smtp(settings: Settings) -> None:
+    if not settings.smtp_host:
+        return
+    address = parseaddr(settings.smtp_from)[1]
+    try:
+        valid = bool(address) and normalize_email(address) == address.lower()
+    except DomainError:
+        valid = False
+    if not valid:
+        raise SettingsError(f"{PREFIX}SMTP_HOST needs {PREFIX}SMTP_FROM, the sender's address (noreply@example.com).")
+    if bool(settings.smtp_username) != bool(settings.smtp_password):
+        raise SettingsError(f"{PREFIX}SMTP_USERNAME and {PREFIX}SMTP_PASSWORD go together: set both or neither.")
+    if settings.smtp_password and settings.smtp_tls is SmtpTls.NONE and settings.smtp_host not in _LOOPBACK_HOSTS:
+        raise SettingsError(
+            f"{PREFIX}SMTP_TLS=none would send {PREFIX}SMTP_PASSWORD unencrypted; use starttls or ssl "
+            "(a server on this machine, at 127.0.0.1, is the exception)."
+        )
 
 
 def _parse(field: str, raw: str, kind: Any) -> Any:
@@ -249,4 +299,5 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: Any) ->
         raise SettingsError(f"{PREFIX}EMBEDDINGS=openai needs OPENAI_API_KEY (or {PREFIX}OPENAI_API_KEY).")
     if settings.vector_search is VectorSearch.ATLAS and settings.store is not Store.MONGO:
         raise SettingsError(f"{PREFIX}VECTOR_SEARCH=atlas needs {PREFIX}STORE=mongo and an Atlas {PREFIX}MONGODB_URI.")
+    _check_smtp(settings)
     return settings

@@ -66,3 +66,8 @@ class InMemorySessionRepository(SessionRepository):
         for token_hash in ending:
             del self._sessions[token_hash]
         return len(ending)
+
+    async def list_for_owner(self, owner_id: OwnerId, *, now: datetime, limit: int) -> list[LoginSession]:
+        active = [s for s in self._sessions.values() if s.owner_id == owner_id and s.is_active(now)]
+        active.sort(key=lambda s: (-s.last_seen_at.timestamp(), s.token_hash))
+        return active[: max(limit, 0)]

@@ -1,3 +1,5 @@
+from datetime import datetime
+
 import msgspec
 
 from ragsell.application.ports.repositories import ConversationRepository, DuplicateKey, ListCursor
@@ -75,6 +77,24 @@ class InMemoryConversationRepository(ConversationRepository):
                 messages[index] = msgspec.structs.replace(message, feedback=feedback)
                 return True
         return False
+
+    async def started_between(
+        self, site_id: SiteId, *, since: datetime, until: datetime, limit: int
+    ) -> list[Conversation]:
+        found = [c for c in self._conversations.values() if c.site_id == site_id and since <= c.started_at <= until]
+        found.sort(key=lambda conversation: (conversation.started_at, conversation.id), reverse=True)
+        return found[: max(limit, 0)]
+
+    async def messages_between(self, site_id: SiteId, *, since: datetime, until: datetime, limit: int) -> list[Message]:
+        found = [
+            message
+            for conversation_id, messages in self._messages.items()
+            if self._conversations[conversation_id].site_id == site_id
+            for message in messages
+            if since <= message.created_at <= until
+        ]
+        found.sort(key=lambda message: (message.created_at, message.id), reverse=True)
+        return found[: max(limit, 0)]
 
     async def erase_site(self, site_id: SiteId) -> None:
         for conversation_id in [c.id for c in self._conversations.values() if c.site_id == site_id]:

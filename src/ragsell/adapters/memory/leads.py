@@ -1,3 +1,5 @@
+from datetime import datetime
+
 import msgspec
 
 from ragsell.application.ports.repositories import DuplicateKey, LeadRepository, ListCursor
@@ -33,6 +35,11 @@ class InMemoryLeadRepository(LeadRepository):
             return False
         self._leads[lead_id] = msgspec.structs.replace(lead, status=status)
         return True
+
+    async def created_between(self, site_id: SiteId, *, since: datetime, until: datetime, limit: int) -> list[Lead]:
+        found = [lead for lead in self._leads.values() if lead.site_id == site_id and since <= lead.created_at <= until]
+        found.sort(key=lambda lead: (lead.created_at, lead.id), reverse=True)
+        return found[: max(limit, 0)]
 
     async def erase_site(self, site_id: SiteId) -> None:
         for lead_id in [lead.id for lead in self._leads.values() if lead.site_id == site_id]:

@@ -45,6 +45,9 @@ class InMemoryUsageLedger(UsageLedger):
     async def used(self, owner_id: OwnerId, periods: dict[Meter, datetime]) -> dict[Meter, int]:
         return {meter: self._used.get((owner_id, meter, start), 0) for meter, start in periods.items()}
 
+    async def used_by_site(self, owner_id: OwnerId, periods: dict[Meter, datetime]) -> dict[Meter, dict[SiteId, int]]:
+        return {meter: dict(self._by_site.get((owner_id, meter, start), {})) for meter, start in periods.items()}
+
 
 class InMemoryRateLimiter(RateLimiter):
     def __init__(self) -> None:

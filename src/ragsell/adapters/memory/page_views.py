@@ -16,6 +16,11 @@ class InMemoryPageViewRepository(PageViewRepository):
         views = (view for view, expires_at in self._views if view.site_id == site_id and expires_at > until)
         return count_active_visitors(views, now=until, window=until - since)
 
+    async def newest(self, site_id: SiteId, *, now: datetime, limit: int) -> list[PageView]:
+        views = [view for view, expires_at in self._views if view.site_id == site_id and expires_at > now]
+        views.sort(key=lambda view: view.viewed_at, reverse=True)
+        return views[: max(limit, 0)]
+
     async def for_visitor(self, site_id: SiteId, visitor_id: VisitorId, *, now: datetime, limit: int) -> list[PageView]:
         views = [
             view

@@ -2,6 +2,7 @@ from ragsell.adapters.memory.conversations import InMemoryConversationRepository
 from ragsell.adapters.memory.jobs import InMemoryJobQueue
 from ragsell.adapters.memory.knowledge import InMemoryChunkRepository, InMemoryPageRepository
 from ragsell.adapters.memory.leads import InMemoryLeadRepository
+from ragsell.adapters.memory.notifications import InMemoryNotificationQueue
 from ragsell.adapters.memory.page_views import InMemoryPageViewRepository
 from ragsell.adapters.memory.snippets import InMemorySnippetRepository
 from ragsell.application.ports.repositories import SiteDataEraser
@@ -18,8 +19,9 @@ class InMemorySiteDataEraser(SiteDataEraser):
         pages: InMemoryPageRepository,
         chunks: InMemoryChunkRepository,
         jobs: InMemoryJobQueue,
+        notifications: InMemoryNotificationQueue,
     ) -> None:
-        self._stores = (snippets, conversations, page_views, leads, pages, chunks, jobs)
+        self._stores = (snippets, conversations, page_views, leads, pages, chunks, jobs, notifications)
 
     async def erase_site(self, site_id: SiteId) -> None:
         for store in self._stores:

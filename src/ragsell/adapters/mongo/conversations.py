@@ -1,9 +1,10 @@
+from datetime import datetime
 from typing import Any
 
 from pymongo.asynchronous.database import AsyncDatabase
 
 from ragsell.adapters.mongo.codecs import Document, decode, encode
-from ragsell.adapters.mongo.dates import at_or_before, first_kept
+from ragsell.adapters.mongo.dates import at_or_before, between, first_kept
 from ragsell.adapters.mongo.errors import duplicate_key
 from ragsell.adapters.mongo.names import CONVERSATIONS, MESSAGES
 from ragsell.application.ports.repositories import ConversationRepository, ListCursor
@@ -103,6 +104,35 @@ class MongoConversationRepository(ConversationRepository):
             {"$set": {"feedback": feedback.value}},
         )
         return result.matched_count == 1
+
+    async def started_between(
+        self, site_id: SiteId, *, since: datetime, until: datetime, limit: int
+    ) -> list[Conversation]:
+        if limit <= 0:
+            return []
+        cursor = self._conversations.find({"site_id": site_id, "started_at": between(since, until)}).sort(
+            [("started_at", -1), ("_id", -1)]
+        )
+        return await first_kept(
+            cursor,
+            decode=_conversation,
+            keep=lambda conversation: since <= conversation.started_at <= until,
+            limit=limit,
+        )
+
+    async def messages_between(self, site_id: SiteId, *, since: datetime, until: datetime, limit: int) -> list[Message]:
+        if limit <= 0:
+            return []
+        cursor = self._messages.find({"site_id": site_id, "created_at": between(since, until)}).sort(
+            [("created_at", -1), ("_id", -1)]
+        )
+        return await first_kept(
+            cursor, decode=_message, keep=lambda message: since <= message.created_at <= until, limit=limit
+        )
+
+
+def _message(document: Document) -> Message:
+    return decode(document, Message)
 
 
 def _conversation(document: Document) -> Conversation:

@@ -13,9 +13,11 @@ from ragsell.adapters.mongo.names import (
     CRAWL_JOBS,
     LEADS,
     MESSAGES,
+    NOTIFICATIONS,
     OWNERS,
     PAGE_VIEWS,
     PAGES,
+    PASSWORD_RESETS,
     RATE_LIMITS,
     SESSIONS,
     SITES,
@@ -54,17 +56,26 @@ INDEXES: dict[str, list[IndexModel]] = {
         # that lets one job at a time be active for a site.
         IndexModel([("slot", ASCENDING)], unique=True),
     ],
-    CONVERSATIONS: [IndexModel([("site_id", ASCENDING), ("last_message_at", DESCENDING)])],
+    CONVERSATIONS: [
+        IndexModel([("site_id", ASCENDING), ("last_message_at", DESCENDING)]),
+        IndexModel([("site_id", ASCENDING), ("started_at", DESCENDING)]),
+    ],
     MESSAGES: [
         IndexModel(
             [("conversation_id", ASCENDING), ("client_message_id", ASCENDING), ("role", ASCENDING)], unique=True
         ),
         IndexModel([("conversation_id", ASCENDING), ("created_at", ASCENDING)]),
         IndexModel([("site_id", ASCENDING)]),
+        IndexModel([("site_id", ASCENDING), ("created_at", DESCENDING)]),
     ],
     PAGE_VIEWS: [_EXPIRES, IndexModel([("site_id", ASCENDING), ("viewed_at", ASCENDING)])],
     LEADS: [IndexModel([("site_id", ASCENDING), ("created_at", DESCENDING)])],
     RATE_LIMITS: [_EXPIRES],
+    PASSWORD_RESETS: [_EXPIRES, IndexModel([("owner_id", ASCENDING)])],
+    NOTIFICATIONS: [
+        IndexModel([("state", ASCENDING), ("run_after", ASCENDING)]),
+        IndexModel([("site_id", ASCENDING), ("created_at", DESCENDING)]),
+    ],
 }
 
 

@@ -1,9 +1,10 @@
+from datetime import datetime
 from typing import Any
 
 from pymongo.asynchronous.database import AsyncDatabase
 
 from ragsell.adapters.mongo.codecs import Document, decode, encode
-from ragsell.adapters.mongo.dates import at_or_before, first_kept
+from ragsell.adapters.mongo.dates import at_or_before, between, first_kept
 from ragsell.adapters.mongo.errors import duplicate_key
 from ragsell.adapters.mongo.names import LEADS
 from ragsell.application.ports.repositories import LeadRepository, ListCursor
@@ -40,6 +41,14 @@ class MongoLeadRepository(LeadRepository):
     async def set_status(self, site_id: SiteId, lead_id: LeadId, status: LeadStatus) -> bool:
         result = await self._leads.update_one({"_id": lead_id, "site_id": site_id}, {"$set": {"status": status.value}})
         return result.matched_count == 1
+
+    async def created_between(self, site_id: SiteId, *, since: datetime, until: datetime, limit: int) -> list[Lead]:
+        if limit <= 0:
+            return []
+        cursor = self._leads.find({"site_id": site_id, "created_at": between(since, until)}).sort(
+            [("created_at", -1), ("_id", -1)]
+        )
+        return await first_kept(cursor, decode=_lead, keep=lambda lead: since <= lead.created_at <= until, limit=limit)
 
 
 def _lead(document: Document) -> Lead:

@@ -20,3 +20,7 @@ PAGE_VIEWS = "page_views"
 LEADS = "leads"
 USAGE = "usage"
 RATE_LIMITS = "rate_limits"
+# Password-reset links, keyed by the hash of their token; removed after an hour.
+PASSWORD_RESETS = "password_resets"  # noqa: S105 - a collection name
+# Lead notifications (email, webhook): jobs claimed by workers, and the delivery log.
+NOTIFICATIONS = "lead_notifications"

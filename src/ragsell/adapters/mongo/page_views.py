@@ -37,6 +37,21 @@ class MongoPageViewRepository(PageViewRepository):
         }
         return len(visitors)
 
+    async def newest(self, site_id: SiteId, *, now: datetime, limit: int) -> list[PageView]:
+        views: list[PageView] = []
+        if limit <= 0:
+            return views
+        cursor = self._views.find({"site_id": site_id, "expires_at": after(now)}, {"_id": 0}).sort("viewed_at", -1)
+        try:
+            async for document in cursor:
+                if document.pop("expires_at") > now:
+                    views.append(decode(document, PageView, id_field=None))
+                    if len(views) == limit:
+                        break
+        finally:
+            await cursor.close()
+        return views
+
     async def for_visitor(self, site_id: SiteId, visitor_id: VisitorId, *, now: datetime, limit: int) -> list[PageView]:
         views: list[PageView] = []
         if limit <= 0:

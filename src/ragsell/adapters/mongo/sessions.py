@@ -3,8 +3,8 @@ from typing import Any
 
 from pymongo.asynchronous.database import AsyncDatabase
 
-from ragsell.adapters.mongo.codecs import decode, encode
-from ragsell.adapters.mongo.dates import after
+from ragsell.adapters.mongo.codecs import Document, decode, encode
+from ragsell.adapters.mongo.dates import after, first_kept
 from ragsell.adapters.mongo.errors import duplicate_key
 from ragsell.adapters.mongo.names import SESSIONS
 from ragsell.application.ports.repositories import SessionRepository
@@ -52,3 +52,15 @@ class MongoSessionRepository(SessionRepository):
         if keep is not None:
             query["_id"] = {"$ne": keep}
         return (await self._sessions.delete_many(query)).deleted_count
+
+    async def list_for_owner(self, owner_id: OwnerId, *, now: datetime, limit: int) -> list[LoginSession]:
+        if limit <= 0:
+            return []
+        cursor = self._sessions.find({"owner_id": owner_id, "expires_at": after(now)}).sort(
+            [("last_seen_at", -1), ("_id", 1)]
+        )
+        return await first_kept(cursor, decode=_session, keep=lambda session: session.is_active(now), limit=limit)
+
+
+def _session(document: Document) -> LoginSession:
+    return decode(document, LoginSession, id_field=_ID)

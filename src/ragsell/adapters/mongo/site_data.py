@@ -11,6 +11,7 @@ from ragsell.adapters.mongo.names import (
     KNOWLEDGE_VERSIONS,
     LEADS,
     MESSAGES,
+    NOTIFICATIONS,
     PAGE_VIEWS,
     PAGES,
     SNIPPETS,
@@ -22,7 +23,18 @@ from ragsell.domain.ids import SiteId
 # running loses its job (and stops at its next heartbeat). A source's record goes before
 # its chunks, which hides them at once. Messages go before their conversations, so an
 # interrupted erase never leaves messages without a conversation to find them by.
-SITE_COLLECTIONS = (CRAWL_JOBS, CHUNK_SOURCES, CHUNKS, SNIPPETS, PAGES, MESSAGES, CONVERSATIONS, PAGE_VIEWS, LEADS)
+SITE_COLLECTIONS = (
+    CRAWL_JOBS,
+    CHUNK_SOURCES,
+    CHUNKS,
+    SNIPPETS,
+    PAGES,
+    MESSAGES,
+    CONVERSATIONS,
+    PAGE_VIEWS,
+    NOTIFICATIONS,
+    LEADS,
+)
 _KNOWLEDGE = (CHUNK_SOURCES, CHUNKS)
 
 

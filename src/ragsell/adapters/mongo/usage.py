@@ -105,6 +105,14 @@ class MongoUsageLedger(UsageLedger):
             found[keys[document["_id"]]] = int(document.get("used", 0))
         return found
 
+    async def used_by_site(self, owner_id: OwnerId, periods: dict[Meter, datetime]) -> dict[Meter, dict[SiteId, int]]:
+        keys = {counter_id(owner_id, meter, start): meter for meter, start in periods.items()}
+        found: dict[Meter, dict[SiteId, int]] = {meter: {} for meter in periods}
+        async for document in self._usage.find({"_id": {"$in": list(keys)}, "owner_id": owner_id}):
+            by_site = document.get("by_site") or {}
+            found[keys[document["_id"]]] = {SiteId(site): int(used) for site, used in by_site.items()}
+        return found
+
 
 def _nested(document: dict[str, Any], dotted: str) -> int:
     value: Any = document

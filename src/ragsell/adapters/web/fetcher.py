@@ -1,4 +1,5 @@
-"""The one way the server fetches a URL: pages, robots.txt, sitemaps and every redirect.
+"""The one way the server fetches a URL: pages, robots.txt, sitemaps and every redirect,
+and the one way it POSTs to one (lead webhooks).
 
 Each hop is checked before any connection is opened: http or https only, and every
 address the host resolves to must be globally routable. The connection then goes to
@@ -8,8 +9,9 @@ and each fetch has a total deadline and a limit on silence between bytes.
 """
 
 import asyncio
+import contextlib
 import socket
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from enum import StrEnum
 from ipaddress import IPv6Address, ip_address
 from typing import NamedTuple
@@ -33,6 +35,8 @@ _DEFAULT_PORTS = {"http": 80, "https": 443}
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 _GZIP_FILES = frozenset({"application/gzip", "application/x-gzip"})
 _CONTENT_CODINGS = frozenset({"gzip", "x-gzip", "deflate"})
+# What is read of the answer to a POST (a webhook's): enough to end the exchange cleanly.
+ANSWER_BYTES = 64 * KIB
 
 
 # Our product token: the User-Agent starts with it, and robots.txt groups name it.
@@ -269,8 +273,7 @@ class GuardedFetcher:
             **conditional,
         }
         extensions = {"sni_hostname": target.sni_hostname} if target.sni_hostname else {}
-        idle = self._limits.idle_seconds
-        try:
+        with self._transport_errors():
             async with httpx.AsyncClient(verify=self._tls, trust_env=False, timeout=self._timeout) as client:
                 request = client.build_request("GET", target.url, headers=headers, extensions=extensions)
                 response = await client.send(request, stream=True)
@@ -278,6 +281,12 @@ class GuardedFetcher:
                     return await self._read(url, response, rules, conditional=bool(conditional))
                 finally:
                     await response.aclose()
+
+    @contextlib.contextmanager
+    def _transport_errors(self) -> Iterator[None]:
+        idle = self._limits.idle_seconds
+        try:
+            yield
         except httpx.ConnectTimeout:
             raise FetchError(PageOutcome.FAILED, f"could not connect within {idle:g} s") from None
         except httpx.TimeoutException:
@@ -286,6 +295,35 @@ class GuardedFetcher:
             raise FetchError(PageOutcome.FAILED, "could not connect") from None
         except httpx.HTTPError:
             raise FetchError(PageOutcome.FAILED, "the server's answer was cut off or not valid HTTP") from None
+
+    async def post(self, url: str, body: bytes, headers: dict[str, str]) -> int:
+        """POSTs ``body`` to ``url`` under the same address rules as a fetch, follows no
+        redirect, and returns the answer's status (its body, up to ANSWER_BYTES, is read
+        and dropped). Raises FetchError (Refused for a forbidden scheme or address)."""
+        try:
+            async with asyncio.timeout(self._limits.total_seconds):
+                target = await self._target(url)
+                extensions = {"sni_hostname": target.sni_hostname} if target.sni_hostname else {}
+                sent = {**headers, "Host": target.host_header, "User-Agent": self._user_agent}
+                with self._transport_errors():
+                    async with httpx.AsyncClient(verify=self._tls, trust_env=False, timeout=self._timeout) as client:
+                        request = client.build_request(
+                            "POST", target.url, headers=sent, content=body, extensions=extensions
+                        )
+                        response = await client.send(request, stream=True)
+                        try:
+                            read = 0
+                            async for chunk in response.aiter_raw():
+                                read += len(chunk)
+                                if read >= ANSWER_BYTES:
+                                    break
+                            return response.status_code
+                        finally:
+                            await response.aclose()
+        except TimeoutError:
+            raise FetchError(
+                PageOutcome.FAILED, f"no complete answer within {self._limits.total_seconds:g} s"
+            ) from None
 
     async def _read(self, url: str, response: httpx.Response, rules: _Rules, *, conditional: bool) -> Fetched | str:
         status = response.status_code

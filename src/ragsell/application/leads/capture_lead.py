@@ -1,6 +1,7 @@
 import msgspec
 
 from ragsell.application.errors import NotFound
+from ragsell.application.notifications.lead_notifier import LeadNotifier
 from ragsell.application.ports.repositories import ConversationRepository, LeadRepository, SiteRepository
 from ragsell.application.ports.system import Clock, IdGenerator
 from ragsell.application.throttling import LEADS_PER_VISITOR, Throttle
@@ -33,6 +34,7 @@ class CaptureLead:
         throttle: Throttle,
         clock: Clock,
         ids: IdGenerator,
+        notifier: LeadNotifier,
     ) -> None:
         self._sites = sites
         self._own = own
@@ -41,6 +43,7 @@ class CaptureLead:
         self._throttle = throttle
         self._clock = clock
         self._ids = ids
+        self._notifier = notifier
 
     async def __call__(self, command: CaptureLeadCommand) -> Lead:
         visitor = visitor_id(command.visitor_id)
@@ -76,4 +79,5 @@ class CaptureLead:
             created_at=now,
         )
         await self._leads.add(lead)
+        await self._notifier.lead_captured(site, lead)
         return lead

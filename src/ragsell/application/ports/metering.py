@@ -32,6 +32,10 @@ class UsageLedger(Protocol):
     async def used(self, owner_id: OwnerId, periods: dict[Meter, datetime]) -> dict[Meter, int]:
         """Units used for each meter in the given period (0 when nothing was used)."""
 
+    async def used_by_site(self, owner_id: OwnerId, periods: dict[Meter, datetime]) -> dict[Meter, dict[SiteId, int]]:
+        """Units reserved for each site, for each meter in the given period (sites that used
+        none may be left out)."""
+
 
 class RateDecision(msgspec.Struct, frozen=True, kw_only=True):
     allowed: bool

@@ -23,6 +23,7 @@ from ragsell.domain.ids import (
 from ragsell.domain.jobs import CrawlJob, CrawlProgress
 from ragsell.domain.knowledge import Chunk, ChunkSource, Page, Snippet
 from ragsell.domain.leads import Lead, LeadStatus
+from ragsell.domain.password_resets import PasswordReset
 from ragsell.domain.sites import Site
 
 
@@ -67,6 +68,23 @@ class SessionRepository(Protocol):
 
     async def remove_for_owner(self, owner_id: OwnerId, *, keep: str | None = None) -> int:
         """End all of an owner's sessions but ``keep`` (a token hash); returns how many ended."""
+
+    async def list_for_owner(self, owner_id: OwnerId, *, now: datetime, limit: int) -> list[LoginSession]:
+        """The owner's sessions still active at ``now``, most recently seen first (ties: by token hash)."""
+
+
+class PasswordResetRepository(Protocol):
+    async def add(self, reset: PasswordReset) -> None:
+        """Raises DuplicateKey when the token hash is taken."""
+
+    async def get(self, token_hash: str, *, now: datetime) -> PasswordReset | None:
+        """The reset, only while it is valid."""
+
+    async def take(self, token_hash: str, *, now: datetime) -> PasswordReset | None:
+        """Remove the reset and return it if it was valid: of concurrent takes, one gets it."""
+
+    async def remove_for_owner(self, owner_id: OwnerId) -> int:
+        """Remove every reset of the owner; returns how many went."""
 
 
 class SiteRepository(Protocol):
@@ -169,12 +187,24 @@ class ConversationRepository(Protocol):
         """Rates a reply, replacing an earlier rating; False when the conversation has no
         such reply (a visitor's own message is not a reply)."""
 
+    async def started_between(
+        self, site_id: SiteId, *, since: datetime, until: datetime, limit: int
+    ) -> list[Conversation]:
+        """The site's conversations started in [since, until], latest first, at most ``limit``."""
+
+    async def messages_between(self, site_id: SiteId, *, since: datetime, until: datetime, limit: int) -> list[Message]:
+        """The site's messages (of every conversation) made in [since, until], latest first,
+        at most ``limit``."""
+
 
 class PageViewRepository(Protocol):
     async def add(self, view: PageView, *, expires_at: datetime) -> None: ...
 
     async def count_visitors(self, site_id: SiteId, *, since: datetime, until: datetime) -> int:
         """Distinct visitors with a page view in (since, until]."""
+
+    async def newest(self, site_id: SiteId, *, now: datetime, limit: int) -> list[PageView]:
+        """The site's latest page views not expired at ``now``, latest first."""
 
     async def for_visitor(self, site_id: SiteId, visitor_id: VisitorId, *, now: datetime, limit: int) -> list[PageView]:
         """The visitor's page views not expired by ``now``, newest first, at most ``limit``."""
@@ -189,6 +219,9 @@ class LeadRepository(Protocol):
         """Newest first (ties: larger id first), after ``before`` when given."""
 
     async def set_status(self, site_id: SiteId, lead_id: LeadId, status: LeadStatus) -> bool: ...
+
+    async def created_between(self, site_id: SiteId, *, since: datetime, until: datetime, limit: int) -> list[Lead]:
+        """The site's leads made in [since, until], latest first, at most ``limit``."""
 
 
 class SiteDataEraser(Protocol):

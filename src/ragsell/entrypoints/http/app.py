@@ -12,11 +12,15 @@ from litestar.openapi.plugins import JsonRenderPlugin
 
 import ragsell
 from ragsell.application.ports.system import StoreProbe
+from ragsell.entrypoints.http.dashboard.account_sessions import AccountSessionController
 from ragsell.entrypoints.http.dashboard.accounts import AccountController
 from ragsell.entrypoints.http.dashboard.conversations import ConversationController, LeadController
+from ragsell.entrypoints.http.dashboard.insights import InsightController
 from ragsell.entrypoints.http.dashboard.knowledge import PageController, SnippetController
+from ragsell.entrypoints.http.dashboard.notifications import NotificationController
 from ragsell.entrypoints.http.dashboard.pages.rendering import template_config
 from ragsell.entrypoints.http.dashboard.pages.routes import page_router
+from ragsell.entrypoints.http.dashboard.password_resets import PasswordResetController
 from ragsell.entrypoints.http.dashboard.security import same_origin_guard
 from ragsell.entrypoints.http.dashboard.sites import SiteController, UsageController
 from ragsell.entrypoints.http.errors import EXCEPTION_HANDLERS
@@ -63,6 +67,10 @@ def create_app(settings: Settings, container: AsyncContainer) -> Litestar:
             ConversationController,
             LeadController,
             UsageController,
+            PasswordResetController,
+            AccountSessionController,
+            NotificationController,
+            InsightController,
         ],
         guards=[same_origin_guard],
     )

@@ -15,11 +15,13 @@ from litestar.status_codes import (
     HTTP_422_UNPROCESSABLE_ENTITY,
     HTTP_429_TOO_MANY_REQUESTS,
     HTTP_500_INTERNAL_SERVER_ERROR,
+    HTTP_503_SERVICE_UNAVAILABLE,
 )
 
 from ragsell.application.errors import (
     EmailTaken,
     InvalidCredentials,
+    MailNotConfigured,
     MessageIdReused,
     MessageInProgress,
     NotAuthenticated,
@@ -56,6 +58,7 @@ _STATUS: dict[type[DomainError], int] = {
     Forbidden: HTTP_403_FORBIDDEN,
     QuotaExceeded: HTTP_429_TOO_MANY_REQUESTS,
     RateLimited: HTTP_429_TOO_MANY_REQUESTS,
+    MailNotConfigured: HTTP_503_SERVICE_UNAVAILABLE,
 }
 
 _HTTP_CODES = {

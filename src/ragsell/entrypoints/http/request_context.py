@@ -13,6 +13,7 @@ from ragsell.entrypoints.logging import request_id
 
 log = logging.getLogger("ragsell.access")
 _INCOMING_ID = re.compile(r"[A-Za-z0-9._-]{8,64}")
+RESET_PATH = "/api/password-resets/"
 
 
 def request_context_middleware(app: ASGIApp) -> ASGIApp:
@@ -40,7 +41,7 @@ def request_context_middleware(app: ASGIApp) -> ASGIApp:
                 "request",
                 extra={
                     "method": scope["method"],
-                    "path": scope["path"],
+                    "path": _loggable(scope["path"]),
                     "status": status,
                     "duration_ms": round((time.perf_counter() - started) * 1000, 2),
                 },
@@ -48,6 +49,13 @@ def request_context_middleware(app: ASGIApp) -> ASGIApp:
             request_id.reset(token)
 
     return middleware
+
+
+def _loggable(path: str) -> str:
+    """The path as logged: a password-reset token in it is a secret, and is left out."""
+    if path.startswith(RESET_PATH) and len(path) > len(RESET_PATH):
+        return f"{RESET_PATH}{{token}}"
+    return path
 
 
 def client_ip(request: Request, *, trust_proxy_headers: bool) -> str:

@@ -389,11 +389,21 @@ class MeterView(View):
     near_limit: bool
 
 
+class SiteUsageView(View):
+    site_id: str
+    # None: the site was deleted this period.
+    site_name: str | None
+    conversations: int
+    messages: int
+
+
 class UsageView(View):
     plan: str
     period_start: datetime
     period_end: datetime
     meters: list[MeterView]
+    # This period's conversations and messages per site, the busiest first.
+    by_site: list[SiteUsageView]
 
 
 def usage_view(report: UsageReport) -> UsageView:
@@ -403,5 +413,9 @@ def usage_view(report: UsageReport) -> UsageView:
         period_end=report.period.end,
         meters=[
             MeterView(meter=m.meter.value, used=m.used, limit=m.limit, near_limit=m.near_limit) for m in report.meters
+        ],
+        by_site=[
+            SiteUsageView(site_id=s.site_id, site_name=s.site_name, conversations=s.conversations, messages=s.messages)
+            for s in report.by_site
         ],
     )

@@ -1,0 +1,116 @@
+"""A site's lead notifications: the webhook they may go to, and the delivery log."""
+
+from datetime import datetime
+
+from dishka.integrations.litestar import FromDishka
+from litestar import Controller, delete, get, put
+from litestar.di import Provide
+from litestar.params import FromPath, JSONBody
+from litestar.status_codes import HTTP_204_NO_CONTENT
+
+from ragsell.application.notifications.notification_log import ListNotifications
+from ragsell.application.notifications.webhook_settings import RemoveWebhook, SetWebhook
+from ragsell.application.ports.repositories import ListCursor
+from ragsell.application.sites.get_site import GetSite
+from ragsell.domain.notifications import SIGNATURE_HEADER, TIMESTAMP_HEADER, DeliveryState, LeadNotification, Webhook
+from ragsell.entrypoints.http.dashboard.conversations import Before, BeforeId, Limit
+from ragsell.entrypoints.http.dashboard.schemas import Url
+from ragsell.entrypoints.http.dashboard.security import Auth, authenticated
+from ragsell.entrypoints.http.wire import Body, View
+
+
+class WebhookBody(Body):
+    url: Url
+    # Make a new signing secret (the old one stops being used at once).
+    new_secret: bool = False
+
+
+class WebhookView(View):
+    url: str
+    # HMAC-SHA256 key: the signature header is "sha256=" + hex(HMAC(secret, raw body)).
+    secret: str
+    signature_header: str = SIGNATURE_HEADER
+    timestamp_header: str = TIMESTAMP_HEADER
+
+
+class DeliveryView(View):
+    id: str
+    lead_id: str
+    channel: str
+    # queued (waiting for its first or next try), sending, delivered, failed (given up).
+    state: str
+    attempts: int
+    created_at: datetime
+    last_attempt_at: datetime | None
+    # When a queued notification is tried next.
+    next_attempt_at: datetime | None
+    finished_at: datetime | None
+    last_error: str | None
+
+
+class NotificationsView(View):
+    # False: no mail server is configured, so leads are not emailed.
+    email_enabled: bool
+    webhook_url: str | None
+    deliveries: list[DeliveryView]
+
+
+def webhook_view(webhook: Webhook) -> WebhookView:
+    return WebhookView(url=webhook.url, secret=webhook.secret)
+
+
+def delivery_view(notification: LeadNotification) -> DeliveryView:
+    queued = notification.state is DeliveryState.QUEUED
+    return DeliveryView(
+        id=notification.id,
+        lead_id=notification.lead_id,
+        channel=notification.channel.value,
+        state=notification.state.value,
+        attempts=notification.attempts,
+        created_at=notification.created_at,
+        last_attempt_at=notification.last_attempt_at,
+        next_attempt_at=notification.run_after if queued else None,
+        finished_at=notification.finished_at,
+        last_error=notification.last_error,
+    )
+
+
+class NotificationController(Controller):
+    path = "/api/sites/{site_id:str}"
+    tags = ["notifications"]
+    dependencies = {"auth": Provide(authenticated)}
+
+    @get("/notifications", summary="How lead notifications are sent, and each delivery, newest first")
+    async def notifications(
+        self,
+        auth: Auth,
+        site_id: FromPath[str],
+        list_notifications: FromDishka[ListNotifications],
+        before: Before = None,
+        before_id: BeforeId = None,
+        limit: Limit = 50,
+    ) -> NotificationsView:
+        after = None if before is None else ListCursor(at=before, id=before_id or "")
+        log = await list_notifications(auth.owner.id, site_id, before=after, limit=limit)
+        return NotificationsView(
+            email_enabled=log.email_enabled,
+            webhook_url=None if log.webhook is None else log.webhook.url,
+            deliveries=[delivery_view(notification) for notification in log.deliveries],
+        )
+
+    @get("/webhook", summary="The site's lead webhook and its signing secret (null: none)")
+    async def webhook(self, auth: Auth, site_id: FromPath[str], get_site: FromDishka[GetSite]) -> WebhookView | None:
+        site = await get_site(auth.owner.id, site_id)
+        return None if site.webhook is None else webhook_view(site.webhook)
+
+    @put("/webhook", summary="Send lead notifications to a webhook too (signed JSON POSTs)")
+    async def set_webhook(
+        self, auth: Auth, site_id: FromPath[str], data: JSONBody[WebhookBody], set_webhook: FromDishka[SetWebhook]
+    ) -> WebhookView:
+        return webhook_view(await set_webhook(auth.owner.id, site_id, data.url, new_secret=data.new_secret))
+
+    @delete("/webhook", status_code=HTTP_204_NO_CONTENT, summary="Stop sending lead notifications to the webhook")
+    async def remove_webhook(
+        self, auth: Auth, site_id: FromPath[str], remove_webhook: FromDishka[RemoveWebhook]
+    ) -> None:
+        await remove_webhook(auth.owner.id, site_id)
