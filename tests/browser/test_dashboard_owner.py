@@ -3,6 +3,7 @@
 a visitor's conversation and lead, change settings, all at desktop and phone width."""
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -122,6 +123,12 @@ def test_a_visitors_conversation_and_lead_show_with_citations_and_page_views(sho
     leads = shop.owner.page.request.get(f"{shop.owner.base}/api/sites/{shop.id}/leads").json()
     assert [lead["status"] for lead in leads] == ["contacted"]
     shop.owner.shot("dashboard-leads.png")
+
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Export CSV").click()
+    exported = Path(download.value.path()).read_text(encoding="utf-8-sig")
+    assert exported.splitlines()[0].startswith("created_at,name,email")
+    assert "Vera,vera@example.org" in exported and ",contacted," in exported
     shop.owner.inert()
 
 
@@ -159,6 +166,8 @@ def test_branding_preview_follows_the_form_and_settings_save(shop: Shop) -> None
 def test_install_usage_and_analytics_pages(shop: Shop) -> None:
     page = shop.owner.go(f"/sites/{shop.id}/install")
     expect(page.locator("#install-snippet")).to_contain_text(f'data-site="{shop.key}"')
+    # The visitor's page view came from the site's own origin: the widget counts as seen there.
+    expect(page.locator(".notice")).to_contain_text("Installed.")
     shop.owner.shot("dashboard-install.png")
     page = shop.owner.go(f"/sites/{shop.id}/analytics")
     expect(page.locator("[data-active-count]")).to_have_text("1")
@@ -166,8 +175,6 @@ def test_install_usage_and_analytics_pages(shop: Shop) -> None:
     page = shop.owner.go("/usage")
     expect(page.locator(".meters")).to_contain_text("Messages")
     shop.owner.shot("dashboard-usage.png")
-    shop.owner.go("/account")
-    shop.owner.shot("dashboard-account.png")
     shop.owner.inert()
 
 
@@ -185,6 +192,25 @@ def test_pages_work_at_phone_width(owner_factory, shop: Shop) -> None:
         assert overflow <= 0, (path, overflow)
         phone.shot(name, full=False)
     phone.inert()
+
+
+def test_the_owner_ends_another_session_from_the_account_page(owner_factory, shop: Shop) -> None:
+    laptop = owner_factory()
+    log_in(laptop, EMAIL)
+    page = shop.owner.go("/account")
+    rows = page.locator("#sessions tbody tr")
+    expect(rows.filter(has_text="this device")).to_have_count(1)
+    assert rows.count() >= 2
+    shop.owner.shot("dashboard-account.png")
+    rows.filter(has_not_text="this device").first.get_by_role("button", name="End").click()
+    expect(page.locator(".notice")).to_have_text("The session is ended: that device is logged out.")
+    # Ending sessions one by one: every other device is logged out, this one stays.
+    while (others := page.locator("#sessions tbody tr").filter(has_not_text="this device")).count():
+        others.first.get_by_role("button", name="End").click()
+        expect(page.locator(".notice")).to_be_visible()
+    laptop.page.goto(f"{laptop.base}/sites")
+    expect(laptop.page).to_have_url(f"{laptop.base}/login?next=%2Fsites")
+    assert shop.owner.go("/sites").url.endswith("/sites")
 
 
 def test_another_owner_gets_not_found_on_every_page_of_the_site(owner_factory, shop: Shop) -> None:

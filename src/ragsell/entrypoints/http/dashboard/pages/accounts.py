@@ -4,15 +4,21 @@ from typing import Any
 
 from dishka.integrations.litestar import FromDishka
 from litestar import Request, Response, get, post
+from litestar.background_tasks import BackgroundTask
 from litestar.di import Provide
+from litestar.params import FromPath
 
+from ragsell.application.accounts.account_sessions import EndSession, ListSessions
 from ragsell.application.accounts.change_password import ChangePassword, ChangePasswordCommand
 from ragsell.application.accounts.current_owner import CurrentOwner
 from ragsell.application.accounts.log_in import LogIn, LogInCommand
 from ragsell.application.accounts.log_out import LogOut
 from ragsell.application.accounts.register_owner import RegisterOwner, RegisterOwnerCommand
+from ragsell.application.accounts.request_password_reset import RequestPasswordReset, RequestPasswordResetCommand
+from ragsell.application.accounts.reset_password import ResetPassword, ResetPasswordCommand
 from ragsell.application.accounts.sessions import OpenedSession
 from ragsell.application.errors import NotAuthenticated
+from ragsell.application.ports.mail import Mailer
 from ragsell.application.ports.system import Clock
 from ragsell.domain.accounts import MIN_PASSWORD_LENGTH, MINIMUM_AGE
 from ragsell.domain.errors import DomainError
@@ -105,9 +111,50 @@ async def log_in(request: Request, log_in: FromDishka[LogIn], clock: FromDishka[
     return _opened(request, opened, clock, form.text("next") or "/sites", None)
 
 
+def _forgot_page(request: Request, mailer: Mailer, form: Form, **values: Any) -> Any:
+    values = context(request, None, form=form, available=mailer.enabled, **values)
+    return page("forgot.html", values, status=422 if values.get("error") else 200)
+
+
 @get("/forgot-password", include_in_schema=False)
-async def forgot_password_page(request: Request) -> Any:
-    return page("forgot.html", context(request, None))
+async def forgot_password_page(request: Request, mailer: FromDishka[Mailer]) -> Any:
+    return _forgot_page(request, mailer, Form())
+
+
+@post("/forgot-password", include_in_schema=False)
+async def request_password_reset(
+    request: Request, mailer: FromDishka[Mailer], request_reset: FromDishka[RequestPasswordReset]
+) -> Any:
+    form = await read_form(request)
+    ip, _ = client(request)
+    try:
+        email = await request_reset(RequestPasswordResetCommand(email=form.text("email"), ip=ip))
+    except DomainError as error:
+        return _forgot_page(request, mailer, form, error=form_error(error))
+    response = _forgot_page(request, mailer, form, sent=True)
+    # Sent after the answer, so how long it takes tells nothing about the address.
+    response.background = None if email is None else BackgroundTask(request_reset.deliver, email)
+    return response
+
+
+@get("/reset-password", include_in_schema=False)
+async def reset_password_page(request: Request) -> Any:
+    # The link's token is in the address's fragment, which only the browser sees: the
+    # page's script copies it into the form.
+    values = context(request, None, min_password=MIN_PASSWORD_LENGTH)
+    return page("reset.html", values)
+
+
+@post("/reset-password", include_in_schema=False)
+async def reset_password(request: Request, reset: FromDishka[ResetPassword]) -> Any:
+    form = await read_form(request)
+    ip, _ = client(request)
+    try:
+        await reset(ResetPasswordCommand(token=form.text("token"), new_password=form.text("newPassword"), ip=ip))
+    except DomainError as error:
+        values = context(request, None, error=form_error(error), min_password=MIN_PASSWORD_LENGTH)
+        return page("reset.html", values, status=422)
+    return redirect("/login", notice="password-reset")
 
 
 @post("/logout", dependencies=AUTH, include_in_schema=False)
@@ -118,18 +165,40 @@ async def log_out(request: Request, auth: Auth, log_out: FromDishka[LogOut]) -> 
     return response
 
 
-def _account_page(request: Request, auth: Auth, error: DomainError | None = None, status: int = 200) -> Any:
-    values = context(request, auth, section="account", error=error, min_password=MIN_PASSWORD_LENGTH)
-    return page("account.html", values, status=status)
+async def _account_page(
+    request: Request, auth: Auth, list_sessions: ListSessions, error: DomainError | None = None
+) -> Any:
+    values = context(
+        request,
+        auth,
+        section="account",
+        error=error,
+        min_password=MIN_PASSWORD_LENGTH,
+        sessions=await list_sessions(auth),
+    )
+    return page("account.html", values, status=200 if error is None else 422)
 
 
 @get("/account", dependencies=AUTH, include_in_schema=False)
-async def account_page(request: Request, auth: Auth) -> Any:
-    return _account_page(request, auth)
+async def account_page(request: Request, auth: Auth, list_sessions: FromDishka[ListSessions]) -> Any:
+    return await _account_page(request, auth, list_sessions)
+
+
+@post("/account/sessions/{session_id:str}/end", dependencies=AUTH, include_in_schema=False)
+async def end_session(
+    request: Request, auth: Auth, session_id: FromPath[str], end: FromDishka[EndSession]
+) -> Response[Any]:
+    if not await end(auth, session_id):
+        return redirect("/account#sessions", notice="session-ended")
+    response = redirect("/login", notice="logged-out")
+    clear_session_cookie(response, settings_of(request))
+    return response
 
 
 @post("/account/password", dependencies=AUTH, include_in_schema=False)
-async def change_password(request: Request, auth: Auth, change: FromDishka[ChangePassword]) -> Any:
+async def change_password(
+    request: Request, auth: Auth, change: FromDishka[ChangePassword], list_sessions: FromDishka[ListSessions]
+) -> Any:
     form = await read_form(request)
     try:
         await change(
@@ -141,7 +210,7 @@ async def change_password(request: Request, auth: Auth, change: FromDishka[Chang
             )
         )
     except DomainError as error:
-        return _account_page(request, auth, form_error(error), status=422)
+        return await _account_page(request, auth, list_sessions, form_error(error))
     return redirect("/account", notice="password-changed")
 
 
@@ -152,7 +221,11 @@ ACCOUNT_PAGES = [
     login_page,
     log_in,
     forgot_password_page,
+    request_password_reset,
+    reset_password_page,
+    reset_password,
     log_out,
     account_page,
+    end_session,
     change_password,
 ]

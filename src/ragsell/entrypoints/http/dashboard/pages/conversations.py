@@ -104,7 +104,7 @@ async def leads_page(
         site=site,
         leads=found[:PAGE_SIZE],
         statuses=[status.value for status in LeadStatus],
-        csv_url=None,
+        csv_url=f"/api/sites/{site.id}/leads.csv",
         paged=before is not None,
         next_url=_next(request.url.path, found, "created_at"),
     )

@@ -36,6 +36,8 @@ NOTICES = {
     "signed-up": "Welcome! Your account is ready. Connect your first site below.",
     "logged-out": "You are logged out.",
     "password-changed": "Your password is changed. Your other sessions were ended.",
+    "password-reset": "Your password is changed and every session was ended. Log in with the new password.",
+    "session-ended": "The session is ended: that device is logged out.",
     "site-added": "Your site is connected. Crawl it to build its knowledge base.",
     "site-deleted": "The site and all its data are deleted.",
     "settings-saved": "Settings saved.",

@@ -9,6 +9,7 @@ from litestar.params import FromPath
 from ragsell.application.sites.add_site import AddSite, AddSiteCommand
 from ragsell.application.sites.delete_site import DeleteSite
 from ragsell.application.sites.get_site import GetSite
+from ragsell.application.sites.install_check import CheckInstall
 from ragsell.application.sites.list_sites import ListSites
 from ragsell.application.sites.update_site import UpdateSite, UpdateSiteCommand
 from ragsell.domain.errors import DomainError, InvalidValue
@@ -182,10 +183,16 @@ async def delete_site(
 
 @get("/sites/{site_id:str}/install", dependencies=AUTH, include_in_schema=False)
 async def install_page(
-    request: Request, auth: Auth, site_id: FromPath[str], get_site: FromDishka[GetSite], settings: FromDishka[Settings]
+    request: Request,
+    auth: Auth,
+    site_id: FromPath[str],
+    check: FromDishka[CheckInstall],
+    settings: FromDishka[Settings],
 ) -> Any:
-    site = await get_site(auth.owner.id, site_id)
-    values = context(request, auth, section="install", site=site, snippet=install_snippet(settings, site.widget_key))
+    status = await check(auth.owner.id, site_id)
+    site = status.site
+    snippet = install_snippet(settings, site.widget_key)
+    values = context(request, auth, section="install", site=site, snippet=snippet, status=status)
     return page("install.html", values)
 
 

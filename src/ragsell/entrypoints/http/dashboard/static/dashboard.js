@@ -87,6 +87,19 @@
     });
   }
 
+  // Reset password: the link's token is in the address's fragment, which no server sees.
+  const reset = document.querySelector("[data-reset-form]");
+  if (reset) {
+    const token = new URLSearchParams(location.hash.slice(1)).get("token");
+    if (token) {
+      reset.querySelector("[data-reset-token]").value = token;
+      history.replaceState(null, "", location.pathname);
+    } else {
+      document.querySelector("[data-reset-missing]").hidden = false;
+      reset.hidden = true;
+    }
+  }
+
   // Settings: the widget preview follows the branding fields as they change.
   const preview = document.querySelector("[data-preview]");
   if (preview) {
