@@ -27,6 +27,8 @@ from ragsell.adapters.memory.metering import InMemoryRateLimiter, InMemoryUsageL
 from ragsell.adapters.memory.notifications import InMemoryNotificationQueue
 from ragsell.adapters.memory.page_views import InMemoryPageViewRepository
 from ragsell.adapters.memory.password_resets import InMemoryPasswordResetRepository
+from ragsell.adapters.memory.privacy import InMemoryPrivacyRequestLog
+from ragsell.adapters.memory.schedules import InMemoryTaskSchedule
 from ragsell.adapters.memory.site_data import InMemorySiteDataEraser
 from ragsell.adapters.memory.sites import InMemorySiteRepository
 from ragsell.adapters.memory.snippets import InMemorySnippetRepository
@@ -41,7 +43,9 @@ from ragsell.adapters.mongo.owners import MongoOwnerRepository
 from ragsell.adapters.mongo.page_views import MongoPageViewRepository
 from ragsell.adapters.mongo.pages import MongoPageRepository
 from ragsell.adapters.mongo.password_resets import MongoPasswordResetRepository
+from ragsell.adapters.mongo.privacy import MongoPrivacyRequestLog
 from ragsell.adapters.mongo.rate_limits import MongoRateLimiter
+from ragsell.adapters.mongo.schedules import MongoTaskSchedule
 from ragsell.adapters.mongo.sessions import MongoSessionRepository
 from ragsell.adapters.mongo.site_data import MongoSiteDataEraser
 from ragsell.adapters.mongo.sites import MongoSiteRepository
@@ -49,6 +53,7 @@ from ragsell.adapters.mongo.snippets import MongoSnippetRepository
 from ragsell.adapters.mongo.usage import MongoUsageLedger
 from ragsell.application.ports.metering import RateLimiter, UsageLedger
 from ragsell.application.ports.notifications import NotificationQueue
+from ragsell.application.ports.privacy import PrivacyRequestLog
 from ragsell.application.ports.repositories import (
     ChunkRepository,
     ConversationRepository,
@@ -63,6 +68,7 @@ from ragsell.application.ports.repositories import (
     SiteRepository,
     SnippetRepository,
 )
+from ragsell.application.ports.system import TaskSchedule
 from ragsell.domain.accounts import LoginSession, Owner, SessionPolicy, open_session
 from ragsell.domain.conversations import Channel, Citation, Conversation, Message, PageView, Role
 from ragsell.domain.crawling import PageOutcome
@@ -120,6 +126,8 @@ class Stores:
     chunks: ChunkRepository
     jobs: JobQueue
     eraser: SiteDataEraser
+    privacy_requests: PrivacyRequestLog
+    schedule: TaskSchedule
     password_resets: PasswordResetRepository
     notifications: NotificationQueue
 
@@ -147,6 +155,8 @@ def memory_stores() -> Stores:
         pages=pages,
         chunks=chunks,
         jobs=jobs,
+        privacy_requests=InMemoryPrivacyRequestLog(),
+        schedule=InMemoryTaskSchedule(),
         eraser=InMemorySiteDataEraser(snippets, conversations, page_views, leads, pages, chunks, jobs, notifications),
         password_resets=InMemoryPasswordResetRepository(),
         notifications=notifications,
@@ -168,6 +178,8 @@ def mongo_stores(kind: str, db: AsyncDatabase[dict[str, Any]]) -> Stores:
         pages=MongoPageRepository(db),
         chunks=MongoChunkRepository(db),
         jobs=MongoJobQueue(db),
+        privacy_requests=MongoPrivacyRequestLog(db),
+        schedule=MongoTaskSchedule(db),
         eraser=MongoSiteDataEraser(db),
         password_resets=MongoPasswordResetRepository(db),
         notifications=MongoNotificationQueue(db),

@@ -2,6 +2,7 @@
 where a window starts and how long a refused caller should wait."""
 
 import math
+import re
 from datetime import datetime, timedelta
 
 
@@ -13,3 +14,11 @@ def window_start(now: datetime, window: timedelta) -> datetime:
 
 def retry_after(now: datetime, start: datetime, window: timedelta) -> int:
     return max(1, math.ceil((start + window - now).total_seconds()))
+
+
+def names_subjects(key: str, subjects: tuple[str, ...]) -> bool:
+    """Whether each of ``subjects`` is a whole part of a window's key: keys are a rule name
+    and subjects joined by ``:`` (and ``|``), such as ``msg-visitor:<site id>:<visitor id>``."""
+    return bool(subjects) and all(
+        re.search(rf"(?:^|[:|]){re.escape(subject)}(?:$|[:|])", key) is not None for subject in subjects
+    )

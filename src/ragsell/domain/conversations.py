@@ -1,7 +1,7 @@
 """Visitors, their conversations with the assistant, and the pages they view."""
 
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 
 import msgspec
@@ -103,6 +103,19 @@ class PageView(msgspec.Struct, frozen=True, kw_only=True):
     url: str
     referrer: str | None
     viewed_at: datetime
+
+
+class DailyPageViews(msgspec.Struct, frozen=True, kw_only=True):
+    """How many page views a site had on one UTC day: kept after the raw views expire."""
+
+    site_id: SiteId
+    day: date
+    views: int
+
+
+def view_day(viewed_at: datetime) -> date:
+    """The UTC day a page view is counted under."""
+    return viewed_at.astimezone(UTC).date()
 
 
 def page_address(raw: str) -> str:

@@ -20,7 +20,9 @@ from ragsell.adapters.memory.metering import InMemoryRateLimiter, InMemoryUsageL
 from ragsell.adapters.memory.notifications import InMemoryNotificationQueue
 from ragsell.adapters.memory.page_views import InMemoryPageViewRepository
 from ragsell.adapters.memory.password_resets import InMemoryPasswordResetRepository
+from ragsell.adapters.memory.privacy import InMemoryPrivacyRequestLog
 from ragsell.adapters.memory.probe import InMemoryStoreProbe
+from ragsell.adapters.memory.schedules import InMemoryTaskSchedule
 from ragsell.adapters.memory.site_data import InMemorySiteDataEraser
 from ragsell.adapters.memory.sites import InMemorySiteRepository
 from ragsell.adapters.memory.snippets import InMemorySnippetRepository
@@ -37,8 +39,10 @@ from ragsell.adapters.mongo.owners import MongoOwnerRepository
 from ragsell.adapters.mongo.page_views import MongoPageViewRepository
 from ragsell.adapters.mongo.pages import MongoPageRepository
 from ragsell.adapters.mongo.password_resets import MongoPasswordResetRepository
+from ragsell.adapters.mongo.privacy import MongoPrivacyRequestLog
 from ragsell.adapters.mongo.probe import MongoStoreProbe
 from ragsell.adapters.mongo.rate_limits import MongoRateLimiter
+from ragsell.adapters.mongo.schedules import MongoTaskSchedule
 from ragsell.adapters.mongo.sessions import MongoSessionRepository
 from ragsell.adapters.mongo.site_data import MongoSiteDataEraser
 from ragsell.adapters.mongo.sites import MongoSiteRepository
@@ -58,6 +62,7 @@ from ragsell.application.accounts.change_password import ChangePassword
 from ragsell.application.accounts.current_owner import CurrentOwner
 from ragsell.application.accounts.log_in import LogIn
 from ragsell.application.accounts.log_out import LogOut
+from ragsell.application.accounts.reauthentication import Reauthentication
 from ragsell.application.accounts.register_owner import RegisterOwner
 from ragsell.application.accounts.request_password_reset import RequestPasswordReset
 from ragsell.application.accounts.reset_password import ResetPassword
@@ -96,6 +101,7 @@ from ragsell.application.ports.ai import ChatModel, Embedder, Retriever
 from ragsell.application.ports.mail import Mailer
 from ragsell.application.ports.metering import RateLimiter, UsageLedger
 from ragsell.application.ports.notifications import NotificationQueue, WebhookSender
+from ragsell.application.ports.privacy import PrivacyRequestLog
 from ragsell.application.ports.repositories import (
     ChunkRepository,
     ConversationRepository,
@@ -111,8 +117,19 @@ from ragsell.application.ports.repositories import (
     SnippetRepository,
 )
 from ragsell.application.ports.security import PasswordHasher
-from ragsell.application.ports.system import Clock, IdGenerator, StoreProbe
+from ragsell.application.ports.system import Clock, IdGenerator, StoreProbe, TaskSchedule
 from ragsell.application.ports.web import SiteCrawler
+from ragsell.application.privacy.account_purge import AccountPurger
+from ragsell.application.privacy.audit import ListPrivacyRequests, PrivacyAudit
+from ragsell.application.privacy.correct_lead import CorrectLead
+from ragsell.application.privacy.delete_account import DeleteAccount
+from ragsell.application.privacy.erase_visitor_data import EraseVisitorData, OperatorEraseVisitorData
+from ragsell.application.privacy.export_visitor_data import ExportVisitorData, OperatorExportVisitorData
+from ragsell.application.privacy.visitor_records import VisitorRecords
+from ragsell.application.retention.closed_accounts import ClosedAccounts
+from ragsell.application.retention.conversation_retention import ConversationRetention
+from ragsell.application.retention.expired_records import ExpiredRecords
+from ragsell.application.retention.sweep import RetentionSweep
 from ragsell.application.sites.add_site import AddSite
 from ragsell.application.sites.delete_site import DeleteSite
 from ragsell.application.sites.get_site import GetSite
@@ -226,6 +243,8 @@ class MemoryStoreProvider(Provider):
     limiter = provide(InMemoryRateLimiter, provides=RateLimiter)
     eraser = provide(InMemorySiteDataEraser, provides=SiteDataEraser)
     probe = provide(InMemoryStoreProbe, provides=StoreProbe)
+    privacy_requests = provide(InMemoryPrivacyRequestLog, provides=PrivacyRequestLog)
+    schedule = provide(InMemoryTaskSchedule, provides=TaskSchedule)
 
     @provide
     def snippets(self, store: InMemorySnippetRepository) -> SnippetRepository:
@@ -280,6 +299,8 @@ class MongoStoreProvider(Provider):
     limiter = provide(MongoRateLimiter, provides=RateLimiter)
     eraser = provide(MongoSiteDataEraser, provides=SiteDataEraser)
     probe = provide(MongoStoreProbe, provides=StoreProbe)
+    privacy_requests = provide(MongoPrivacyRequestLog, provides=PrivacyRequestLog)
+    schedule = provide(MongoTaskSchedule, provides=TaskSchedule)
 
     def __init__(self, uri: str, database: str) -> None:
         super().__init__()
@@ -437,6 +458,21 @@ def _use_cases() -> Provider:
         SetLeadStatus,
         UsageSummary,
         ChangePlan,
+        PrivacyAudit,
+        VisitorRecords,
+        ExportVisitorData,
+        OperatorExportVisitorData,
+        EraseVisitorData,
+        OperatorEraseVisitorData,
+        CorrectLead,
+        ListPrivacyRequests,
+        Reauthentication,
+        AccountPurger,
+        DeleteAccount,
+        ConversationRetention,
+        ExpiredRecords,
+        ClosedAccounts,
+        RetentionSweep,
         RunNotifications,
         SetWebhook,
         RemoveWebhook,

@@ -31,6 +31,21 @@ class InMemoryOwnerRepository(OwnerRepository):
         if owner_id in self._owners:
             self._owners[owner_id] = msgspec.structs.replace(self._owners[owner_id], plan=plan)
 
+    async def close(self, owner_id: OwnerId, closed_at: datetime) -> bool:
+        owner = self._owners.get(owner_id)
+        if owner is None or owner.is_closed:
+            return False
+        self._owners[owner_id] = msgspec.structs.replace(owner, closed_at=closed_at)
+        return True
+
+    async def closed_before(self, cutoff: datetime, *, limit: int) -> list[Owner]:
+        closed = [owner for owner in self._owners.values() if owner.closed_at is not None and owner.closed_at <= cutoff]
+        closed.sort(key=lambda owner: (owner.closed_at, owner.id))
+        return closed[: max(limit, 0)]
+
+    async def remove(self, owner_id: OwnerId) -> bool:
+        return self._owners.pop(owner_id, None) is not None
+
 
 class InMemorySessionRepository(SessionRepository):
     def __init__(self) -> None:
@@ -66,6 +81,13 @@ class InMemorySessionRepository(SessionRepository):
         for token_hash in ending:
             del self._sessions[token_hash]
         return len(ending)
+
+    async def purge_expired(self, now: datetime, *, dry_run: bool = False) -> int:
+        expired = [token_hash for token_hash, session in self._sessions.items() if not session.is_active(now)]
+        if not dry_run:
+            for token_hash in expired:
+                del self._sessions[token_hash]
+        return len(expired)
 
     async def list_for_owner(self, owner_id: OwnerId, *, now: datetime, limit: int) -> list[LoginSession]:
         active = [s for s in self._sessions.values() if s.owner_id == owner_id and s.is_active(now)]

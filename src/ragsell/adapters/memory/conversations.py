@@ -4,7 +4,7 @@ import msgspec
 
 from ragsell.application.ports.repositories import ConversationRepository, DuplicateKey, ListCursor
 from ragsell.domain.conversations import Conversation, Feedback, Message, Role
-from ragsell.domain.ids import ClientMessageId, ConversationId, MessageId, SiteId
+from ragsell.domain.ids import ClientMessageId, ConversationId, MessageId, SiteId, VisitorId
 
 
 class InMemoryConversationRepository(ConversationRepository):
@@ -95,6 +95,21 @@ class InMemoryConversationRepository(ConversationRepository):
         ]
         found.sort(key=lambda message: (message.created_at, message.id), reverse=True)
         return found[: max(limit, 0)]
+
+    async def list_for_visitor(self, site_id: SiteId, visitor_id: VisitorId) -> list[Conversation]:
+        found = [c for c in self._conversations.values() if c.site_id == site_id and c.visitor_id == visitor_id]
+        return sorted(found, key=lambda conversation: (conversation.started_at, conversation.id))
+
+    async def inactive_before(self, site_id: SiteId, cutoff: datetime, *, limit: int) -> list[Conversation]:
+        found = [c for c in self._conversations.values() if c.site_id == site_id and c.last_message_at < cutoff]
+        found.sort(key=lambda conversation: (conversation.last_message_at, conversation.id))
+        return found[: max(limit, 0)]
+
+    async def remove(self, site_id: SiteId, conversation_id: ConversationId) -> int:
+        if await self.get(site_id, conversation_id) is None:
+            return 0
+        del self._conversations[conversation_id]
+        return len(self._messages.pop(conversation_id))
 
     async def erase_site(self, site_id: SiteId) -> None:
         for conversation_id in [c.id for c in self._conversations.values() if c.site_id == site_id]:

@@ -66,6 +66,14 @@ class InMemoryJobQueue(JobQueue):
         jobs = [job for job in self._jobs.values() if job.site_id == site_id and job.run_after <= now]
         return max(jobs, key=lambda job: (job.created_at, job.id), default=None)
 
+    async def purge_finished(self, finished_before: datetime, *, now: datetime, dry_run: bool = False) -> int:
+        old = [job for job in self._jobs.values() if job.finished_at is not None and job.finished_at < finished_before]
+        gone = [job.id for job in old if job != await self.latest(job.site_id, now=now)]
+        if not dry_run:
+            for job_id in gone:
+                del self._jobs[job_id]
+        return len(gone)
+
     async def erase_site(self, site_id: SiteId) -> None:
         for job_id in [job.id for job in self._jobs.values() if job.site_id == site_id]:
             del self._jobs[job_id]

@@ -1,8 +1,8 @@
 from collections import defaultdict
 from datetime import datetime, timedelta
 
-from ragsell.adapters.windows import retry_after, window_start
-from ragsell.application.ports.metering import RateDecision, RateLimiter, UsageLedger
+from ragsell.adapters.windows import names_subjects, retry_after, window_start
+from ragsell.application.ports.metering import RateDecision, RateLimiter, UsageCount, UsageLedger
 from ragsell.domain.ids import OwnerId, SiteId
 from ragsell.domain.usage import Meter, fits
 
@@ -45,6 +45,20 @@ class InMemoryUsageLedger(UsageLedger):
     async def used(self, owner_id: OwnerId, periods: dict[Meter, datetime]) -> dict[Meter, int]:
         return {meter: self._used.get((owner_id, meter, start), 0) for meter, start in periods.items()}
 
+    async def history(self, owner_id: OwnerId) -> list[UsageCount]:
+        counts = [
+            UsageCount(meter=meter, period_start=start, used=used)
+            for (owner, meter, start), used in self._used.items()
+            if owner == owner_id and used > 0
+        ]
+        return sorted(counts, key=lambda count: (count.period_start, count.meter.value))
+
+    async def remove_owner(self, owner_id: OwnerId) -> int:
+        keys = [key for key in self._used if key[0] == owner_id]
+        for key in keys:
+            self._by_site.pop(key, None)
+        return sum(self._used.pop(key) > 0 for key in keys)
+
     async def used_by_site(self, owner_id: OwnerId, periods: dict[Meter, datetime]) -> dict[Meter, dict[SiteId, int]]:
         return {meter: dict(self._by_site.get((owner_id, meter, start), {})) for meter, start in periods.items()}
 
@@ -62,3 +76,15 @@ class InMemoryRateLimiter(RateLimiter):
         if count <= limit:
             return RateDecision(allowed=True, retry_after_seconds=0)
         return RateDecision(allowed=False, retry_after_seconds=retry_after(now, start, window))
+
+    async def forget(self, *subjects: str, dry_run: bool = False) -> int:
+        return self._remove([window for window in self._windows if names_subjects(window[0], subjects)], dry_run)
+
+    async def purge_expired(self, now: datetime, *, dry_run: bool = False) -> int:
+        return self._remove([window for window, (_, ends) in self._windows.items() if ends <= now], dry_run)
+
+    def _remove(self, windows: list[tuple[str, datetime]], dry_run: bool) -> int:
+        if not dry_run:
+            for window in windows:
+                del self._windows[window]
+        return len(windows)

@@ -4,12 +4,13 @@ from typing import Any
 from pymongo.asynchronous.database import AsyncDatabase
 
 from ragsell.adapters.mongo.codecs import Document, decode, encode
-from ragsell.adapters.mongo.dates import at_or_before, between, first_kept
+from ragsell.adapters.mongo.dates import at_or_before, before, between, first_kept
 from ragsell.adapters.mongo.errors import duplicate_key
 from ragsell.adapters.mongo.names import CONVERSATIONS, MESSAGES
+from ragsell.adapters.mongo.removal import remove_found
 from ragsell.application.ports.repositories import ConversationRepository, ListCursor
 from ragsell.domain.conversations import Conversation, Feedback, Message, Role
-from ragsell.domain.ids import ClientMessageId, ConversationId, MessageId, SiteId
+from ragsell.domain.ids import ClientMessageId, ConversationId, MessageId, SiteId, VisitorId
 
 # A conversation document's revision: bumped by every write, so a write can be made
 # conditional on nothing having changed since the read (dates cannot serve as that guard:
@@ -104,6 +105,31 @@ class MongoConversationRepository(ConversationRepository):
             {"$set": {"feedback": feedback.value}},
         )
         return result.matched_count == 1
+
+    async def list_for_visitor(self, site_id: SiteId, visitor_id: VisitorId) -> list[Conversation]:
+        cursor = self._conversations.find({"site_id": site_id, "visitor_id": visitor_id})
+        found = [_conversation(document) async for document in cursor]
+        return sorted(found, key=lambda conversation: (conversation.started_at, conversation.id))
+
+    async def inactive_before(self, site_id: SiteId, cutoff: datetime, *, limit: int) -> list[Conversation]:
+        if limit <= 0:
+            return []
+        cursor = self._conversations.find({"site_id": site_id, "last_message_at": before(cutoff)}).sort(
+            [("last_message_at", 1), ("_id", 1)]
+        )
+        return await first_kept(
+            cursor, decode=_conversation, keep=lambda conversation: conversation.last_message_at < cutoff, limit=limit
+        )
+
+    async def remove(self, site_id: SiteId, conversation_id: ConversationId) -> int:
+        scope = {"_id": conversation_id, "site_id": site_id}
+        if await self._conversations.find_one(scope, {"_id": 1}) is None:
+            return 0
+        messages = {"conversation_id": conversation_id, "site_id": site_id}
+        removed = await remove_found(self._messages, messages)
+        await self._conversations.delete_one(scope)
+        # A message added while the first pass ran found its conversation still there.
+        return removed + await remove_found(self._messages, messages)
 
     async def started_between(
         self, site_id: SiteId, *, since: datetime, until: datetime, limit: int

@@ -15,13 +15,16 @@ from ragsell.adapters.mongo.names import (
     MESSAGES,
     NOTIFICATIONS,
     OWNERS,
+    PAGE_VIEW_DAYS,
     PAGE_VIEWS,
     PAGES,
     PASSWORD_RESETS,
+    PRIVACY_REQUESTS,
     RATE_LIMITS,
     SESSIONS,
     SITES,
     SNIPPETS,
+    USAGE,
 )
 
 # TTL indexes remove a document once its ``expires_at`` has passed (late: about a minute on
@@ -30,7 +33,7 @@ _EXPIRES = IndexModel([("expires_at", ASCENDING)], expireAfterSeconds=0)
 
 INDEXES: dict[str, list[IndexModel]] = {
     # Emails are stored lower-cased, so a plain unique index is case-insensitive (no collation).
-    OWNERS: [IndexModel([("email", ASCENDING)], unique=True)],
+    OWNERS: [IndexModel([("email", ASCENDING)], unique=True), IndexModel([("closed_at", ASCENDING)])],
     SESSIONS: [_EXPIRES, IndexModel([("owner_id", ASCENDING)])],
     SITES: [
         IndexModel([("widget_key", ASCENDING)], unique=True),
@@ -59,6 +62,7 @@ INDEXES: dict[str, list[IndexModel]] = {
     CONVERSATIONS: [
         IndexModel([("site_id", ASCENDING), ("last_message_at", DESCENDING)]),
         IndexModel([("site_id", ASCENDING), ("started_at", DESCENDING)]),
+        IndexModel([("site_id", ASCENDING), ("visitor_id", ASCENDING)]),
     ],
     MESSAGES: [
         IndexModel(
@@ -68,9 +72,25 @@ INDEXES: dict[str, list[IndexModel]] = {
         IndexModel([("site_id", ASCENDING)]),
         IndexModel([("site_id", ASCENDING), ("created_at", DESCENDING)]),
     ],
-    PAGE_VIEWS: [_EXPIRES, IndexModel([("site_id", ASCENDING), ("viewed_at", ASCENDING)])],
-    LEADS: [IndexModel([("site_id", ASCENDING), ("created_at", DESCENDING)])],
+    PAGE_VIEWS: [
+        _EXPIRES,
+        IndexModel([("site_id", ASCENDING), ("viewed_at", ASCENDING)]),
+        IndexModel([("site_id", ASCENDING), ("visitor_id", ASCENDING)]),
+    ],
+    # Keyed by site and day; listed by site.
+    PAGE_VIEW_DAYS: [IndexModel([("site_id", ASCENDING), ("day", ASCENDING)])],
+    LEADS: [
+        IndexModel([("site_id", ASCENDING), ("created_at", DESCENDING)]),
+        IndexModel([("site_id", ASCENDING), ("visitor_id", ASCENDING)]),
+        IndexModel([("site_id", ASCENDING), ("email", ASCENDING)]),
+        IndexModel([("site_id", ASCENDING), ("phone", ASCENDING)]),
+    ],
     RATE_LIMITS: [_EXPIRES],
+    USAGE: [IndexModel([("owner_id", ASCENDING)])],
+    PRIVACY_REQUESTS: [
+        IndexModel([("owner_id", ASCENDING), ("requested_at", DESCENDING)]),
+        IndexModel([("requested_at", ASCENDING)]),
+    ],
     PASSWORD_RESETS: [_EXPIRES, IndexModel([("owner_id", ASCENDING)])],
     NOTIFICATIONS: [
         IndexModel([("state", ASCENDING), ("run_after", ASCENDING)]),

@@ -26,6 +26,7 @@ from pymongo.errors import DuplicateKeyError
 from ragsell.adapters.mongo.codecs import Document, decode, encode
 from ragsell.adapters.mongo.dates import before, first_kept
 from ragsell.adapters.mongo.names import CRAWL_JOBS
+from ragsell.adapters.mongo.removal import remove_ids
 from ragsell.application.ports.repositories import DuplicateKey, JobQueue
 from ragsell.domain.ids import JobId, SiteId
 from ragsell.domain.jobs import CrawlJob, CrawlProgress, JobState
@@ -180,3 +181,12 @@ class MongoJobQueue(JobQueue):
         )
         found = await first_kept(cursor, decode=_job, keep=lambda job: job.run_after <= now, limit=1)
         return found[0] if found else None
+
+    async def purge_finished(self, finished_before: datetime, *, now: datetime, dry_run: bool = False) -> int:
+        finished = [JobState.DONE.value, JobState.FAILED.value]
+        cursor = self._jobs.find({"state": {"$in": finished}, "finished_at": before(finished_before)})
+        jobs = [_job(document) async for document in cursor]
+        old = [job for job in jobs if job.finished_at is not None and job.finished_at < finished_before]
+        latest = {site_id: await self.latest(site_id, now=now) for site_id in {job.site_id for job in old}}
+        gone = [job.id for job in old if job != latest[job.site_id]]
+        return len(gone) if dry_run else await remove_ids(self._jobs, gone)

@@ -8,7 +8,7 @@ from ragsell.adapters.mongo.dates import at_or_before, between, first_kept
 from ragsell.adapters.mongo.errors import duplicate_key
 from ragsell.adapters.mongo.names import LEADS
 from ragsell.application.ports.repositories import LeadRepository, ListCursor
-from ragsell.domain.ids import LeadId, SiteId
+from ragsell.domain.ids import LeadId, SiteId, VisitorId
 from ragsell.domain.leads import Lead, LeadStatus
 
 
@@ -41,6 +41,28 @@ class MongoLeadRepository(LeadRepository):
     async def set_status(self, site_id: SiteId, lead_id: LeadId, status: LeadStatus) -> bool:
         result = await self._leads.update_one({"_id": lead_id, "site_id": site_id}, {"$set": {"status": status.value}})
         return result.matched_count == 1
+
+    async def list_for_visitor(self, site_id: SiteId, visitor_id: VisitorId) -> list[Lead]:
+        return await self._oldest_first({"site_id": site_id, "visitor_id": visitor_id})
+
+    async def with_contact(self, site_id: SiteId, *, email: str | None = None, phone: str | None = None) -> list[Lead]:
+        # One query per field rather than an $or, which nx-27017 answers with a scan.
+        found: dict[LeadId, Lead] = {}
+        for field, value in (("email", email), ("phone", phone)):
+            if value is not None:
+                found.update((lead.id, lead) for lead in await self._oldest_first({"site_id": site_id, field: value}))
+        return sorted(found.values(), key=lambda lead: (lead.created_at, lead.id))
+
+    async def _oldest_first(self, query: dict[str, Any]) -> list[Lead]:
+        leads = [_lead(document) async for document in self._leads.find(query)]
+        return sorted(leads, key=lambda lead: (lead.created_at, lead.id))
+
+    async def replace(self, lead: Lead) -> bool:
+        result = await self._leads.replace_one({"_id": lead.id, "site_id": lead.site_id}, encode(lead))
+        return result.matched_count == 1
+
+    async def remove(self, site_id: SiteId, lead_id: LeadId) -> bool:
+        return (await self._leads.delete_one({"_id": lead_id, "site_id": site_id})).deleted_count == 1
 
     async def created_between(self, site_id: SiteId, *, since: datetime, until: datetime, limit: int) -> list[Lead]:
         if limit <= 0:

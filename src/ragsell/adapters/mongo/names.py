@@ -20,6 +20,12 @@ PAGE_VIEWS = "page_views"
 LEADS = "leads"
 USAGE = "usage"
 RATE_LIMITS = "rate_limits"
+# Page views counted per site and UTC day: kept after the raw views expire.
+PAGE_VIEW_DAYS = "page_view_days"
+# What is recorded of each privacy request (never the subject's email, phone or id).
+PRIVACY_REQUESTS = "privacy_requests"
+# When each periodic task (the retention sweep) last ran, so one worker runs it at a time.
+TASK_SCHEDULES = "task_schedules"
 # Password-reset links, keyed by the hash of their token; removed after an hour.
 PASSWORD_RESETS = "password_resets"  # noqa: S105 - a collection name
 # Lead notifications (email, webhook): jobs claimed by workers, and the delivery log.

@@ -1,27 +1,38 @@
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import DuplicateKeyError
 
 from ragsell.adapters.mongo.codecs import decode, encode
-from ragsell.adapters.mongo.dates import after, between
-from ragsell.adapters.mongo.names import PAGE_VIEWS
+from ragsell.adapters.mongo.dates import after, at_or_before, between
+from ragsell.adapters.mongo.names import PAGE_VIEW_DAYS, PAGE_VIEWS
+from ragsell.adapters.mongo.removal import remove_found
 from ragsell.application.ports.repositories import PageViewRepository
-from ragsell.domain.conversations import PageView
+from ragsell.domain.conversations import DailyPageViews, PageView, view_day
 from ragsell.domain.ids import SiteId, VisitorId
 
 
 class MongoPageViewRepository(PageViewRepository):
     """Raw page views, removed by a TTL index on ``expires_at`` (and ignored by every
-    query once expired, since TTL removal comes late)."""
+    query once expired, since TTL removal comes late), and their counts per site and UTC
+    day in ``page_view_days`` (the day an ISO date string), which stay."""
 
     def __init__(self, db: AsyncDatabase[dict[str, Any]]) -> None:
         self._views = db[PAGE_VIEWS]
+        self._days = db[PAGE_VIEW_DAYS]
 
     async def add(self, view: PageView, *, expires_at: datetime) -> None:
         document = encode(view, id_field=None)
         document["expires_at"] = expires_at
         await self._views.insert_one(document)
+        day = view_day(view.viewed_at).isoformat()
+        counter = {"_id": f"{view.site_id}\n{day}", "site_id": view.site_id, "day": day}
+        try:
+            await self._days.update_one(counter, {"$inc": {"views": 1}}, upsert=True)
+        except DuplicateKeyError:
+            # The day's first views raced to insert its counter (MongoDB upserts can): it exists now.
+            await self._days.update_one(counter, {"$inc": {"views": 1}})
 
     async def count_visitors(self, site_id: SiteId, *, since: datetime, until: datetime) -> int:
         # Counted here rather than with distinct(): the date bounds are checked exactly in
@@ -36,6 +47,25 @@ class MongoPageViewRepository(PageViewRepository):
             if since < document["viewed_at"] <= until and document["expires_at"] > until
         }
         return len(visitors)
+
+    async def daily_counts(self, site_id: SiteId, *, since: date, until: date) -> list[DailyPageViews]:
+        cursor = self._days.find({"site_id": site_id, "day": {"$gte": since.isoformat(), "$lte": until.isoformat()}})
+        return [
+            DailyPageViews(site_id=site_id, day=date.fromisoformat(document["day"]), views=int(document["views"]))
+            async for document in cursor.sort("day", 1)
+        ]
+
+    async def remove_for_visitor(self, site_id: SiteId, visitor_id: VisitorId) -> int:
+        return await remove_found(self._views, {"site_id": site_id, "visitor_id": visitor_id})
+
+    async def purge_expired(self, now: datetime, *, dry_run: bool = False) -> int:
+        return await remove_found(
+            self._views,
+            {"expires_at": at_or_before(now)},
+            select=lambda document: document["expires_at"] <= now,
+            fields=("expires_at",),
+            dry_run=dry_run,
+        )
 
     async def newest(self, site_id: SiteId, *, now: datetime, limit: int) -> list[PageView]:
         views: list[PageView] = []

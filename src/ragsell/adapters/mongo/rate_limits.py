@@ -6,8 +6,10 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
 from ragsell.adapters.mongo.codecs import utc_key
+from ragsell.adapters.mongo.dates import at_or_before
 from ragsell.adapters.mongo.names import RATE_LIMITS
-from ragsell.adapters.windows import retry_after, window_start
+from ragsell.adapters.mongo.removal import remove_found
+from ragsell.adapters.windows import names_subjects, retry_after, window_start
 from ragsell.application.ports.metering import RateDecision, RateLimiter
 
 # A window document is created at most this often per hit (insert lost to a concurrent one).
@@ -46,3 +48,19 @@ class MongoRateLimiter(RateLimiter):
             except DuplicateKeyError:
                 continue
         raise RuntimeError("The rate-limit window could not be counted.")
+
+    async def forget(self, *subjects: str, dry_run: bool = False) -> int:
+        # Window ids are "<key>|<seconds>|<start>", so the key's parts are parts of the id.
+        # Only live windows are kept, so reading every id is cheap.
+        return await remove_found(
+            self._windows, {}, select=lambda document: names_subjects(document["_id"], subjects), dry_run=dry_run
+        )
+
+    async def purge_expired(self, now: datetime, *, dry_run: bool = False) -> int:
+        return await remove_found(
+            self._windows,
+            {"expires_at": at_or_before(now)},
+            select=lambda document: document["expires_at"] <= now,
+            fields=("expires_at",),
+            dry_run=dry_run,
+        )

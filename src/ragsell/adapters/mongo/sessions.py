@@ -4,9 +4,10 @@ from typing import Any
 from pymongo.asynchronous.database import AsyncDatabase
 
 from ragsell.adapters.mongo.codecs import Document, decode, encode
-from ragsell.adapters.mongo.dates import after, first_kept
+from ragsell.adapters.mongo.dates import after, at_or_before, first_kept
 from ragsell.adapters.mongo.errors import duplicate_key
 from ragsell.adapters.mongo.names import SESSIONS
+from ragsell.adapters.mongo.removal import remove_found
 from ragsell.application.ports.repositories import SessionRepository
 from ragsell.domain.accounts import LoginSession
 from ragsell.domain.ids import OwnerId
@@ -52,6 +53,15 @@ class MongoSessionRepository(SessionRepository):
         if keep is not None:
             query["_id"] = {"$ne": keep}
         return (await self._sessions.delete_many(query)).deleted_count
+
+    async def purge_expired(self, now: datetime, *, dry_run: bool = False) -> int:
+        return await remove_found(
+            self._sessions,
+            {"expires_at": at_or_before(now)},
+            select=lambda document: document["expires_at"] <= now,
+            fields=("expires_at",),
+            dry_run=dry_run,
+        )
 
     async def list_for_owner(self, owner_id: OwnerId, *, now: datetime, limit: int) -> list[LoginSession]:
         if limit <= 0:

@@ -12,6 +12,7 @@ from ragsell.adapters.mongo.names import (
     LEADS,
     MESSAGES,
     NOTIFICATIONS,
+    PAGE_VIEW_DAYS,
     PAGE_VIEWS,
     PAGES,
     SNIPPETS,
@@ -32,6 +33,7 @@ SITE_COLLECTIONS = (
     MESSAGES,
     CONVERSATIONS,
     PAGE_VIEWS,
+    PAGE_VIEW_DAYS,
     NOTIFICATIONS,
     LEADS,
 )

@@ -7,7 +7,8 @@ from pymongo.errors import DuplicateKeyError
 
 from ragsell.adapters.mongo.codecs import utc_key
 from ragsell.adapters.mongo.names import USAGE
-from ragsell.application.ports.metering import UsageLedger
+from ragsell.adapters.mongo.removal import remove_found
+from ragsell.application.ports.metering import UsageCount, UsageLedger
 from ragsell.domain.ids import OwnerId, SiteId
 from ragsell.domain.usage import Meter, fits
 
@@ -104,6 +105,17 @@ class MongoUsageLedger(UsageLedger):
         async for document in self._usage.find({"_id": {"$in": list(keys)}, "owner_id": owner_id}):
             found[keys[document["_id"]]] = int(document.get("used", 0))
         return found
+
+    async def history(self, owner_id: OwnerId) -> list[UsageCount]:
+        counts = [
+            UsageCount(meter=Meter(document["meter"]), period_start=document["period_start"], used=document["used"])
+            async for document in self._usage.find({"owner_id": owner_id})
+            if document.get("used", 0) > 0
+        ]
+        return sorted(counts, key=lambda count: (count.period_start, count.meter.value))
+
+    async def remove_owner(self, owner_id: OwnerId) -> int:
+        return await remove_found(self._usage, {"owner_id": owner_id})
 
     async def used_by_site(self, owner_id: OwnerId, periods: dict[Meter, datetime]) -> dict[Meter, dict[SiteId, int]]:
         keys = {counter_id(owner_id, meter, start): meter for meter, start in periods.items()}

@@ -1,13 +1,13 @@
 """Where aggregates are kept. Every method on tenant data takes the tenant's scope
 (owner or site); no method reads across tenants."""
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Protocol
 
 import msgspec
 
 from ragsell.domain.accounts import LoginSession, Owner
-from ragsell.domain.conversations import Conversation, Feedback, Message, PageView, Role
+from ragsell.domain.conversations import Conversation, DailyPageViews, Feedback, Message, PageView, Role
 from ragsell.domain.ids import (
     ClientMessageId,
     ConversationId,
@@ -54,6 +54,15 @@ class OwnerRepository(Protocol):
 
     async def set_plan(self, owner_id: OwnerId, plan: str) -> None: ...
 
+    async def close(self, owner_id: OwnerId, closed_at: datetime) -> bool:
+        """Mark the account closed; False when there is no such account or it was closed
+        already (its first closing time stands)."""
+
+    async def closed_before(self, cutoff: datetime, *, limit: int) -> list[Owner]:
+        """Accounts closed at or before ``cutoff``, longest closed first (the retention sweep's)."""
+
+    async def remove(self, owner_id: OwnerId) -> bool: ...
+
 
 class SessionRepository(Protocol):
     async def add(self, session: LoginSession) -> None: ...
@@ -68,6 +77,10 @@ class SessionRepository(Protocol):
 
     async def remove_for_owner(self, owner_id: OwnerId, *, keep: str | None = None) -> int:
         """End all of an owner's sessions but ``keep`` (a token hash); returns how many ended."""
+
+    async def purge_expired(self, now: datetime, *, dry_run: bool = False) -> int:
+        """Remove the sessions expired by ``now`` (a TTL index removes them late, if at all);
+        returns how many were removed, or with ``dry_run`` would be."""
 
     async def list_for_owner(self, owner_id: OwnerId, *, now: datetime, limit: int) -> list[LoginSession]:
         """The owner's sessions still active at ``now``, most recently seen first (ties: by token hash)."""
@@ -100,6 +113,14 @@ class SiteRepository(Protocol):
 
     async def list_for_owner(self, owner_id: OwnerId) -> list[Site]:
         """Oldest first."""
+
+    async def list_for_operator(self) -> list[Site]:
+        """Every owner's sites, oldest first: for the operator's command-line tools and the
+        retention sweep only, never reachable from the HTTP API."""
+
+    async def suspend_for_owner(self, owner_id: OwnerId) -> int:
+        """The owner's sites are no longer found by widget key (a closed account's widget
+        stops collecting); returns how many sites were suspended."""
 
     async def replace(self, site: Site) -> bool:
         """Store new settings of an existing site of the same owner; False when there is none."""
@@ -161,6 +182,10 @@ class JobQueue(Protocol):
         """The site's most recently created job among those due by ``now`` (a scheduled
         crawl waiting for its day is not the latest crawl)."""
 
+    async def purge_finished(self, finished_before: datetime, *, now: datetime, dry_run: bool = False) -> int:
+        """Remove jobs finished before ``finished_before``, except each site's latest (by ``now``),
+        which its crawl status shows; returns how many were (or would be) removed."""
+
 
 class ConversationRepository(Protocol):
     async def add(self, conversation: Conversation) -> None: ...
@@ -187,6 +212,16 @@ class ConversationRepository(Protocol):
         """Rates a reply, replacing an earlier rating; False when the conversation has no
         such reply (a visitor's own message is not a reply)."""
 
+    async def list_for_visitor(self, site_id: SiteId, visitor_id: VisitorId) -> list[Conversation]:
+        """The visitor's conversations on the site, oldest first."""
+
+    async def inactive_before(self, site_id: SiteId, cutoff: datetime, *, limit: int) -> list[Conversation]:
+        """Conversations whose last message is older than ``cutoff``, least recently active first."""
+
+    async def remove(self, site_id: SiteId, conversation_id: ConversationId) -> int:
+        """Remove the conversation and its messages (with their ratings); returns how many
+        messages went."""
+
     async def started_between(
         self, site_id: SiteId, *, since: datetime, until: datetime, limit: int
     ) -> list[Conversation]:
@@ -198,10 +233,20 @@ class ConversationRepository(Protocol):
 
 
 class PageViewRepository(Protocol):
-    async def add(self, view: PageView, *, expires_at: datetime) -> None: ...
+    async def add(self, view: PageView, *, expires_at: datetime) -> None:
+        """Keep the view until ``expires_at``, and count it in its site's day (counts stay)."""
 
     async def count_visitors(self, site_id: SiteId, *, since: datetime, until: datetime) -> int:
         """Distinct visitors with a page view in (since, until]."""
+
+    async def daily_counts(self, site_id: SiteId, *, since: date, until: date) -> list[DailyPageViews]:
+        """The site's views per UTC day in [since, until], days without views left out, in order."""
+
+    async def remove_for_visitor(self, site_id: SiteId, visitor_id: VisitorId) -> int:
+        """Remove the visitor's page views on the site (the daily counts stay); returns how many."""
+
+    async def purge_expired(self, now: datetime, *, dry_run: bool = False) -> int:
+        """Remove every site's views expired by ``now``; returns how many were (or would be) removed."""
 
     async def newest(self, site_id: SiteId, *, now: datetime, limit: int) -> list[PageView]:
         """The site's latest page views not expired at ``now``, latest first."""
@@ -220,6 +265,17 @@ class LeadRepository(Protocol):
 
     async def set_status(self, site_id: SiteId, lead_id: LeadId, status: LeadStatus) -> bool: ...
 
+    async def list_for_visitor(self, site_id: SiteId, visitor_id: VisitorId) -> list[Lead]:
+        """The visitor's leads on the site, oldest first."""
+
+    async def with_contact(self, site_id: SiteId, *, email: str | None = None, phone: str | None = None) -> list[Lead]:
+        """The site's leads giving that (normalized) email address, or that E.164 phone number."""
+
+    async def replace(self, lead: Lead) -> bool:
+        """Store corrected details of an existing lead of the same site; False when there is none."""
+
+    async def remove(self, site_id: SiteId, lead_id: LeadId) -> bool: ...
+
     async def created_between(self, site_id: SiteId, *, since: datetime, until: datetime, limit: int) -> list[Lead]:
         """The site's leads made in [since, until], latest first, at most ``limit``."""
 
@@ -227,4 +283,4 @@ class LeadRepository(Protocol):
 class SiteDataEraser(Protocol):
     async def erase_site(self, site_id: SiteId) -> None:
         """Remove everything stored under a site: knowledge, conversations, messages,
-        page views and leads."""
+        page views (and their daily counts) and leads."""

@@ -1,4 +1,4 @@
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Protocol
 
 
@@ -13,6 +13,12 @@ class IdGenerator(Protocol):
 
     def secret_token(self) -> str:
         """A random secret of 256 bits, url-safe, for cookies and CSRF tokens."""
+
+
+class TaskSchedule(Protocol):
+    async def claim(self, task: str, *, now: datetime, every: timedelta) -> bool:
+        """Whether the caller runs ``task`` now: True when it never ran or its last claimed
+        run is ``every`` or more ago, for one caller alone however many ask at once."""
 
 
 class StoreProbe(Protocol):
