@@ -17,7 +17,7 @@ from ragsell.application.knowledge.request_crawl import RequestCrawl
 from ragsell.application.knowledge.try_answer import TriedAnswer, TryAnswer, TryAnswerCommand
 from ragsell.application.sites.get_site import GetSite
 from ragsell.domain.errors import DomainError
-from ragsell.domain.knowledge import SnippetKind
+from ragsell.domain.knowledge import MAX_SNIPPET_TITLE_LENGTH, SnippetKind
 from ragsell.domain.sites import Site
 from ragsell.entrypoints.http.dashboard.pages.accounts import AUTH
 from ragsell.entrypoints.http.dashboard.pages.common import context
@@ -71,7 +71,7 @@ async def _knowledge_page(
     form: Form | None = None,
     error: DomainError | None = None,
     tried: TriedAnswer | None = None,
-    error_in: str = "",
+    form_for: str = "",
 ) -> Any:
     values = context(
         request,
@@ -80,7 +80,7 @@ async def _knowledge_page(
         site=site,
         form=form or Form({"kind": ["text"]}),
         error=error,
-        error_in=error_in,
+        form_for=form_for,
         tried=tried,
         **await view.values(auth, site, request),
     )
@@ -98,7 +98,12 @@ async def knowledge_page(
     list_snippets: FromDishka[ListSnippets],
 ) -> Any:
     site = await get_site(auth.owner.id, site_id)
-    return await _knowledge_page(request, auth, site, KnowledgeView(crawl_status, list_pages, list_snippets))
+    view = KnowledgeView(crawl_status, list_pages, list_snippets)
+    if question := request.query_params.get("answer", "").strip():
+        # "Add an answer" from analytics: the Q&A form, filled in with the question.
+        form = Form({"kind": ["qa"], "title": [question[:MAX_SNIPPET_TITLE_LENGTH]], "question": [question]})
+        return await _knowledge_page(request, auth, site, view, form=form, form_for="snippet")
+    return await _knowledge_page(request, auth, site, view)
 
 
 @post("/sites/{site_id:str}/knowledge/crawl", dependencies=AUTH, include_in_schema=False)
@@ -141,7 +146,7 @@ async def add_snippet(
         )
     except DomainError as error:
         view = KnowledgeView(crawl_status, list_pages, list_snippets)
-        return await _knowledge_page(request, auth, site, view, form=form, error=form_error(error), error_in="snippet")
+        return await _knowledge_page(request, auth, site, view, form=form, error=form_error(error), form_for="snippet")
     return redirect(f"/sites/{site.id}/knowledge#snippets", notice="snippet-added")
 
 
@@ -171,7 +176,7 @@ async def try_answer(
         command = TryAnswerCommand(owner_id=auth.owner.id, site_id=site.id, question=form.text("question"))
         tried = await try_answer(command)
     except DomainError as error:
-        return await _knowledge_page(request, auth, site, view, form=form, error=form_error(error), error_in="try")
+        return await _knowledge_page(request, auth, site, view, form=form, error=form_error(error), form_for="try")
     return await _knowledge_page(request, auth, site, view, form=form, tried=tried)
 
 
