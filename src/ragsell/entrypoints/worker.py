@@ -10,6 +10,7 @@ import socket
 from dishka import AsyncContainer, Scope
 
 from ragsell.application.knowledge.run_crawl_jobs import LeaseLost, RunCrawlJobs
+from ragsell.application.notifications.run_notifications import RunNotifications
 
 log = logging.getLogger("ragsell.worker")
 
@@ -31,6 +32,18 @@ async def run_worker(container: AsyncContainer, stop: asyncio.Event, *, name: st
     """Claim and run due crawls until ``stop`` is set; sleeps a little when none is due."""
     worker = name or worker_name()
     log.info("worker started", extra={"worker": worker})
+    notifications = asyncio.create_task(run_notifications(container, stop, worker))
+    try:
+        await _run_crawls(container, stop, worker)
+        await notifications
+    finally:
+        # Cancelled: a notification being sent stops too; its lease runs out and it is sent again.
+        notifications.cancel()
+        await asyncio.wait({notifications})
+    log.info("worker stopped", extra={"worker": worker})
+
+
+async def _run_crawls(container: AsyncContainer, stop: asyncio.Event, worker: str) -> None:
     while not stop.is_set():
         pause = 0.0
         try:
@@ -47,7 +60,22 @@ async def run_worker(container: AsyncContainer, stop: asyncio.Event, *, name: st
             pause = ERROR_BACKOFF_SECONDS
         if pause:
             await _sleep_unless_stopped(stop, pause)
-    log.info("worker stopped", extra={"worker": worker})
+
+
+async def run_notifications(container: AsyncContainer, stop: asyncio.Event, worker: str) -> None:
+    """Send due lead notifications (email, webhook) until ``stop`` is set, beside the crawls."""
+    while not stop.is_set():
+        pause = 0.0
+        try:
+            async with container(scope=Scope.REQUEST) as request:
+                sent = await (await request.get(RunNotifications)).run_next(worker)
+            if sent is None:
+                pause = IDLE_SECONDS
+        except Exception:
+            log.exception("notification turn failed", extra={"worker": worker})
+            pause = ERROR_BACKOFF_SECONDS
+        if pause:
+            await _sleep_unless_stopped(stop, pause)
 
 
 async def stop_worker(task: asyncio.Task[None], grace_seconds: float = STOP_GRACE_SECONDS) -> None:
