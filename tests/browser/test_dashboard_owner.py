@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import Servers, wait_for
+from tests.browser.conftest import PASSWORD, Servers, wait_for
 from tests.browser.dashboard import Owner, Visitor, add_site, log_in, owner_factory, sign_up
 
 __all__ = ["owner_factory"]
@@ -107,7 +107,8 @@ def test_a_visitors_conversation_and_lead_show_with_citations_and_page_views(sho
     page.get_by_role("link", name="Read transcript").first.click()
     expect(page.locator(".msg.visitor").first).to_contain_text("How long does shipping take?")
     expect(page.locator(".msg.assistant .answer").first).to_contain_text("3 business days")
-    expect(page.locator(".msg.assistant .sources a").first).to_have_attribute("href", f"{servers.site_origin}/site/shipping")
+    source = page.locator(".msg.assistant .sources a").first
+    expect(source).to_have_attribute("href", f"{servers.site_origin}/site/shipping")
     views = page.locator("[aria-label='Pages viewed']")
     expect(views).to_contain_text(f"{servers.site_origin}/site/shipping")
     expect(views).to_contain_text("https://search.example/results")
@@ -232,3 +233,48 @@ def test_another_owner_gets_not_found_on_every_page_of_the_site(owner_factory, s
         assert response is not None and response.status == 404, section
         expect(stranger.page.locator("h1")).to_have_text("Not found")
         assert "Olga" not in stranger.page.content()
+
+
+def test_the_owner_exports_then_erases_a_visitor_from_the_privacy_page(shop: Shop, servers: Servers) -> None:
+    visitor = Visitor(servers, shop.key)
+    conversation = visitor.start()
+    visitor.say(conversation, "Please forget me afterwards.")
+    visitor.leave_lead(conversation, name="Ida", email="ida@example.org", message="Call me")
+    page = shop.owner.go(f"/sites/{shop.id}/privacy")
+    page.get_by_label("Find the visitor by").select_option("email")
+    page.get_by_label("Visitor id, email or phone").fill("ida@example.org")
+    page.get_by_role("button", name="Show their data").click()
+    expect(page.locator("#export")).to_contain_text("Ida (ida@example.org)")
+    expect(page.locator("#export")).to_contain_text(visitor.id)
+
+    page.get_by_role("button", name="Erase their data").click()
+    expect(page.locator(".alert")).to_contain_text("Tick the box to confirm")
+    expect(page.get_by_label("Visitor id, email or phone")).to_have_value("ida@example.org")
+    page.get_by_label("I understand").check()
+    page.get_by_role("button", name="Erase their data").click()
+    expect(page.locator(".notice")).to_contain_text("Erased 1 conversation, 2 messages, 1 lead")
+    expect(page.locator("tbody tr")).to_have_count(2)
+    shop.owner.shot("dashboard-privacy.png")
+    leads = shop.owner.page.request.get(f"{shop.owner.base}/api/sites/{shop.id}/leads").json()
+    assert "Ida" not in [lead["name"] for lead in leads]
+    transcript = shop.owner.page.request.get(f"{shop.owner.base}/api/sites/{shop.id}/conversations/{conversation}")
+    assert transcript.status == 404
+
+
+def test_the_owner_deletes_the_account_after_giving_the_password_again(shop: Shop) -> None:
+    page = shop.owner.go("/account")
+    form = page.locator("#delete form")
+    form.get_by_label("Your password, to confirm").fill("not my password")
+    form.get_by_role("button", name="Delete my account").click()
+    expect(page.locator("#delete .alert")).to_contain_text("Your password is wrong.")
+    form = page.locator("#delete form")
+    form.get_by_label("Your password, to confirm").fill(PASSWORD)
+    form.get_by_label("Delete all my data now").check()
+    form.get_by_role("button", name="Delete my account").click()
+    expect(page.locator(".notice")).to_contain_text("Your account is closed")
+    assert shop.owner.page.request.get(f"{shop.owner.base}/api/session").status == 401
+    page.get_by_label("Email").fill(EMAIL)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.locator(".alert")).to_contain_text("The email or password is wrong.")
+    shop.owner.inert()

@@ -181,6 +181,8 @@ async def test_another_owners_site_pages_and_forms_are_not_found(owner: Owner, n
         (f"/sites/{site['id']}/knowledge/crawl", {}),
         (f"/sites/{site['id']}/knowledge/snippets", {"kind": "text", "title": "t", "text": "x"}),
         (f"/sites/{site['id']}/delete", {"confirmName": "Acme"}),
+        (f"/sites/{site['id']}/privacy/erase", {"kind": "email", "value": "vera@example.org", "confirm": "on"}),
+        (f"/sites/{site['id']}/privacy/export", {"kind": "email", "value": "vera@example.org"}),
     ):
         response = await submit(stranger.client, path, data, token=token)
         assert response.status_code == 404, path

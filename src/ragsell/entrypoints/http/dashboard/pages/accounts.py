@@ -20,6 +20,7 @@ from ragsell.application.accounts.sessions import OpenedSession
 from ragsell.application.errors import NotAuthenticated
 from ragsell.application.ports.mail import Mailer
 from ragsell.application.ports.system import Clock
+from ragsell.application.privacy.delete_account import DeleteAccount, DeleteAccountCommand
 from ragsell.domain.accounts import MIN_PASSWORD_LENGTH, MINIMUM_AGE
 from ragsell.domain.errors import DomainError
 from ragsell.entrypoints.http.dashboard.pages.common import client, context
@@ -166,15 +167,18 @@ async def log_out(request: Request, auth: Auth, log_out: FromDishka[LogOut]) -> 
 
 
 async def _account_page(
-    request: Request, auth: Auth, list_sessions: ListSessions, error: DomainError | None = None
+    request: Request, auth: Auth, list_sessions: ListSessions, error: DomainError | None = None, form_for: str = ""
 ) -> Any:
+    settings = settings_of(request)
     values = context(
         request,
         auth,
         section="account",
         error=error,
+        form_for=form_for,
         min_password=MIN_PASSWORD_LENGTH,
         sessions=await list_sessions(auth),
+        grace_days=settings.closed_account_grace_days,
     )
     return page("account.html", values, status=200 if error is None else 422)
 
@@ -210,8 +214,25 @@ async def change_password(
             )
         )
     except DomainError as error:
-        return await _account_page(request, auth, list_sessions, form_error(error))
+        return await _account_page(request, auth, list_sessions, form_error(error), "password")
     return redirect("/account", notice="password-changed")
+
+
+@post("/account/delete", dependencies=AUTH, include_in_schema=False)
+async def delete_account(
+    request: Request, auth: Auth, delete: FromDishka[DeleteAccount], list_sessions: FromDishka[ListSessions]
+) -> Any:
+    form = await read_form(request)
+    command = DeleteAccountCommand(
+        owner=auth.owner, password=form.text("password"), immediately=form.checked("immediately")
+    )
+    try:
+        await delete(command)
+    except DomainError as error:
+        return await _account_page(request, auth, list_sessions, form_error(error), "delete")
+    response = redirect("/login", notice="account-deleted")
+    clear_session_cookie(response, settings_of(request))
+    return response
 
 
 ACCOUNT_PAGES = [
@@ -228,4 +249,5 @@ ACCOUNT_PAGES = [
     account_page,
     end_session,
     change_password,
+    delete_account,
 ]

@@ -1,4 +1,4 @@
-"""Analytics of a site, usage against the plan, and a site's privacy requests."""
+"""Analytics of a site, and usage against the plan."""
 
 from typing import Annotated, Any
 
@@ -62,10 +62,4 @@ async def usage_page(request: Request, auth: Auth, summary: FromDishka[UsageSumm
     return page("usage.html", values)
 
 
-@get("/sites/{site_id:str}/privacy", dependencies=AUTH, include_in_schema=False)
-async def privacy_page(request: Request, auth: Auth, site_id: FromPath[str], get_site: FromDishka[GetSite]) -> Any:
-    site = await get_site(auth.owner.id, site_id)
-    return page("site_privacy.html", context(request, auth, section="privacy", site=site))
-
-
-INSIGHT_PAGES = [analytics_page, usage_page, privacy_page]
+INSIGHT_PAGES = [analytics_page, usage_page]

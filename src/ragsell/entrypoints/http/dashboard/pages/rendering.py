@@ -37,6 +37,7 @@ NOTICES = {
     "logged-out": "You are logged out.",
     "password-changed": "Your password is changed. Your other sessions were ended.",
     "password-reset": "Your password is changed and every session was ended. Log in with the new password.",
+    "account-deleted": "Your account is closed, its sites are switched off and you are logged out everywhere.",
     "session-ended": "The session is ended: that device is logged out.",
     "site-added": "Your site is connected. Crawl it to build its knowledge base.",
     "site-deleted": "The site and all its data are deleted.",
