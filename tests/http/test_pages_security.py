@@ -14,7 +14,16 @@ from tests.http.pages import SAME_ORIGIN, PlantingVisitor, page_token, submit
 def site_pages(site_id: str) -> list[str]:
     return [
         f"/sites/{site_id}/{section}"
-        for section in ("knowledge", "settings", "install", "conversations", "leads", "analytics", "privacy")
+        for section in (
+            "knowledge",
+            "settings",
+            "install",
+            "conversations",
+            "leads",
+            "notifications",
+            "analytics",
+            "privacy",
+        )
     ]
 
 
@@ -183,6 +192,7 @@ async def test_another_owners_site_pages_and_forms_are_not_found(owner: Owner, n
         (f"/sites/{site['id']}/delete", {"confirmName": "Acme"}),
         (f"/sites/{site['id']}/privacy/erase", {"kind": "email", "value": "vera@example.org", "confirm": "on"}),
         (f"/sites/{site['id']}/privacy/export", {"kind": "email", "value": "vera@example.org"}),
+        (f"/sites/{site['id']}/notifications/webhook", {"url": "https://evil.example/hook"}),
     ):
         response = await submit(stranger.client, path, data, token=token)
         assert response.status_code == 404, path

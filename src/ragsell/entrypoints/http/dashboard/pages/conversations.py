@@ -24,11 +24,11 @@ from ragsell.entrypoints.http.dashboard.security import Auth
 PAGE_SIZE = 25
 
 
-def _cursor(before: datetime | None, before_id: str | None) -> ListCursor | None:
+def list_cursor(before: datetime | None, before_id: str | None) -> ListCursor | None:
     return None if before is None else ListCursor(at=before, id=before_id or "")
 
 
-def _next(path: str, items: list[Any], at: str) -> str | None:
+def next_page(path: str, items: list[Any], at: str) -> str | None:
     """The next page's address when there is one (``items`` holds one more than shown)."""
     if len(items) <= PAGE_SIZE:
         return None
@@ -47,7 +47,7 @@ async def conversations_page(
     before_id: BeforeId = None,
 ) -> Any:
     site = await get_site(auth.owner.id, site_id)
-    found = await list_conversations(auth.owner.id, site.id, before=_cursor(before, before_id), limit=PAGE_SIZE + 1)
+    found = await list_conversations(auth.owner.id, site.id, before=list_cursor(before, before_id), limit=PAGE_SIZE + 1)
     values = context(
         request,
         auth,
@@ -55,7 +55,7 @@ async def conversations_page(
         site=site,
         conversations=found[:PAGE_SIZE],
         paged=before is not None,
-        next_url=_next(request.url.path, found, "last_message_at"),
+        next_url=next_page(request.url.path, found, "last_message_at"),
     )
     return page("conversations.html", values)
 
@@ -96,7 +96,7 @@ async def leads_page(
     before_id: BeforeId = None,
 ) -> Any:
     site = await get_site(auth.owner.id, site_id)
-    found = await list_leads(auth.owner.id, site.id, before=_cursor(before, before_id), limit=PAGE_SIZE + 1)
+    found = await list_leads(auth.owner.id, site.id, before=list_cursor(before, before_id), limit=PAGE_SIZE + 1)
     values = context(
         request,
         auth,
@@ -106,7 +106,7 @@ async def leads_page(
         statuses=[status.value for status in LeadStatus],
         csv_url=f"/api/sites/{site.id}/leads.csv",
         paged=before is not None,
-        next_url=_next(request.url.path, found, "created_at"),
+        next_url=next_page(request.url.path, found, "created_at"),
     )
     return page("leads.html", values)
 

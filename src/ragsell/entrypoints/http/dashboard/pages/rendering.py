@@ -47,6 +47,8 @@ NOTICES = {
     "snippet-added": "Added to the knowledge base.",
     "snippet-deleted": "Removed from the knowledge base.",
     "lead-updated": "Lead status saved.",
+    "webhook-saved": "Webhook saved: new leads are sent to it too.",
+    "webhook-removed": "Webhook removed: new leads are no longer sent to it.",
 }
 
 

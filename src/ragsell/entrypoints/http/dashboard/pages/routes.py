@@ -6,6 +6,7 @@ from ragsell.entrypoints.http.dashboard.pages.common import PAGE_EXCEPTION_HANDL
 from ragsell.entrypoints.http.dashboard.pages.conversations import CONVERSATION_PAGES
 from ragsell.entrypoints.http.dashboard.pages.insights import INSIGHT_PAGES
 from ragsell.entrypoints.http.dashboard.pages.knowledge import KNOWLEDGE_PAGES
+from ragsell.entrypoints.http.dashboard.pages.notifications import NOTIFICATION_PAGES
 from ragsell.entrypoints.http.dashboard.pages.privacy import PRIVACY_PAGES
 from ragsell.entrypoints.http.dashboard.pages.sites import SITE_PAGES
 from ragsell.entrypoints.http.dashboard.security import same_origin_guard
@@ -22,6 +23,7 @@ def page_router() -> DishkaRouter:
             *CONVERSATION_PAGES,
             *INSIGHT_PAGES,
             *PRIVACY_PAGES,
+            *NOTIFICATION_PAGES,
             *asset_routes(),
         ],
         guards=[same_origin_guard],
