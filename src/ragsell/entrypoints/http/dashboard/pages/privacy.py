@@ -14,7 +14,6 @@ from ragsell.application.privacy.export_visitor_data import ExportVisitorData, V
 from ragsell.application.privacy.requests import VisitorQuery
 from ragsell.application.sites.get_site import GetSite
 from ragsell.domain.errors import DomainError, InvalidValue
-from ragsell.domain.ids import OwnerId
 from ragsell.domain.sites import Site
 from ragsell.entrypoints.http.dashboard.pages.accounts import AUTH
 from ragsell.entrypoints.http.dashboard.pages.common import context
@@ -71,10 +70,6 @@ async def privacy_page(
     return await _privacy_page(request, auth, await get_site(auth.owner.id, site_id), requests)
 
 
-async def _export(owner_id: OwnerId, site: Site, form: Form, export: ExportVisitorData) -> VisitorExport:
-    return await export(owner_id, _query(form), site_id=site.id)
-
-
 @post("/sites/{site_id:str}/privacy/export", dependencies=AUTH, include_in_schema=False)
 async def export_visitor(
     request: Request,
@@ -87,7 +82,7 @@ async def export_visitor(
     site = await get_site(auth.owner.id, site_id)
     form = await read_form(request)
     try:
-        exported = await _export(auth.owner.id, site, form, export)
+        exported = await export(auth.owner.id, _query(form), site_id=site.id)
     except DomainError as error:
         return await _privacy_page(request, auth, site, requests, form=form, error=form_error(error))
     if form.text("format") == "json":
