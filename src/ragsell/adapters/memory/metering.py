@@ -64,12 +64,19 @@ class InMemoryUsageLedger(UsageLedger):
 
 
 class InMemoryRateLimiter(RateLimiter):
+    # Ended windows are dropped at most this often (dropping them on every hit made a hit
+    # cost as much as the number of visitors seen in the last minute).
+    PURGE_EVERY = timedelta(seconds=10)
+
     def __init__(self) -> None:
         # (key, window start) -> (count, when the window ends)
         self._windows: dict[tuple[str, datetime], tuple[int, datetime]] = {}
+        self._next_purge: datetime | None = None
 
     async def hit(self, key: str, *, limit: int, window: timedelta, now: datetime) -> RateDecision:
-        self._windows = {k: v for k, v in self._windows.items() if v[1] > now}
+        if self._next_purge is None or now >= self._next_purge:
+            self._windows = {k: v for k, v in self._windows.items() if v[1] > now}
+            self._next_purge = now + self.PURGE_EVERY
         start = window_start(now, window)
         count = self._windows.get((key, start), (0, now))[0] + 1
         self._windows[(key, start)] = (count, start + window)

@@ -6,7 +6,6 @@ The use cases check the origin again on every request; this layer decides what
 the browser is told, including for preflight requests, which never reach a handler.
 """
 
-import time
 from collections.abc import Awaitable, Callable
 
 import msgspec
@@ -19,32 +18,21 @@ PREFIX = "/widget/v1/sites/"
 ALLOWED_METHODS = b"GET, POST"
 ALLOWED_HEADERS = b"content-type, x-visitor-id"
 PREFLIGHT_MAX_AGE = b"600"
-# Allowed origins are looked up at most this often per widget key and process.
-CACHE_SECONDS = 2.0
-CACHE_ENTRIES = 10_000
 
 OriginsLookup = Callable[[Scope, str], Awaitable[frozenset[str]]]
 
 
 def site_origins_lookup(own_origin: str) -> OriginsLookup:
     """The origins a site's widget is admitted from: its allowed origins and ``own_origin``;
-    none for an unknown widget key."""
-    cache: dict[str, tuple[float, frozenset[str]]] = {}
+    none for an unknown widget key. (The site repository remembers sites by widget key
+    for a moment, so this costs no store round trip on a busy site.)"""
 
     async def lookup(scope: Scope, widget_key: str) -> frozenset[str]:
-        now = time.monotonic()
-        cached = cache.get(widget_key)
-        if cached is not None and cached[0] > now:
-            return cached[1]
-        origins: frozenset[str] = frozenset()
-        if is_widget_key(widget_key):
-            sites: SiteRepository = await scope["app"].state.dishka_container.get(SiteRepository)
-            site = await sites.by_widget_key(WidgetKey(widget_key))
-            origins = frozenset((*site.allowed_origins, own_origin)) if site is not None else frozenset()
-        if len(cache) >= CACHE_ENTRIES:
-            cache.clear()
-        cache[widget_key] = (now + CACHE_SECONDS, origins)
-        return origins
+        if not is_widget_key(widget_key):
+            return frozenset()
+        sites: SiteRepository = await scope["app"].state.dishka_container.get(SiteRepository)
+        site = await sites.by_widget_key(WidgetKey(widget_key))
+        return frozenset((*site.allowed_origins, own_origin)) if site is not None else frozenset()
 
     return lookup
 
