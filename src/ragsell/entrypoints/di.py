@@ -3,11 +3,12 @@
 from collections.abc import AsyncIterator, Iterable
 from typing import Any
 
-from dishka import AsyncContainer, Provider, Scope, make_async_container, provide
+from dishka import AsyncContainer, Provider, Scope, decorate, make_async_container, provide
 from pymongo.asynchronous.database import AsyncDatabase
 
 import ragsell
 from ragsell.adapters.bedrock.chat_model import BedrockChatModel
+from ragsell.adapters.cache.sites import CachedSiteRepository
 from ragsell.adapters.local.extractive_answerer import ExtractiveAnswerer
 from ragsell.adapters.local.numpy_retriever import NumpyRetriever
 from ragsell.adapters.local.onnx_embedder import OnnxMiniLMEmbedder
@@ -124,6 +125,7 @@ from ragsell.application.privacy.audit import ListPrivacyRequests, PrivacyAudit
 from ragsell.application.privacy.correct_lead import CorrectLead
 from ragsell.application.privacy.delete_account import DeleteAccount
 from ragsell.application.privacy.erase_visitor_data import EraseVisitorData, OperatorEraseVisitorData
+from ragsell.application.privacy.export_account import ExportAccount, SiteExporter
 from ragsell.application.privacy.export_visitor_data import ExportVisitorData, OperatorExportVisitorData
 from ragsell.application.privacy.visitor_records import VisitorRecords
 from ragsell.application.retention.closed_accounts import ClosedAccounts
@@ -405,6 +407,16 @@ class WebProvider(Provider):
         return GuardedWebhookSender(fetcher)
 
 
+class CacheProvider(Provider):
+    """Short-lived per-process memory in front of the store, where a hot path needs it."""
+
+    scope = Scope.APP
+
+    @decorate
+    def sites(self, sites: SiteRepository) -> SiteRepository:
+        return CachedSiteRepository(sites)
+
+
 def _local_retriever(chunks: ChunkRepository, embedder: Embedder) -> Retriever:
     return NumpyRetriever(chunks, embedder)
 
@@ -466,6 +478,8 @@ def _use_cases() -> Provider:
         OperatorEraseVisitorData,
         CorrectLead,
         ListPrivacyRequests,
+        SiteExporter,
+        ExportAccount,
         Reauthentication,
         AccountPurger,
         DeleteAccount,
@@ -492,6 +506,7 @@ def make_container(settings: Settings, *, store: Provider, overrides: Iterable[P
         SystemProvider(),
         MailProvider(settings),
         store,
+        CacheProvider(),
         AIProvider(settings),
         WebProvider(settings),
         _use_cases(),
