@@ -5,15 +5,18 @@ from dishka.integrations.litestar import FromDishka
 from litestar import Controller, get, patch
 from litestar.di import Provide
 from litestar.params import FromPath, JSONBody, QueryParameter
+from msgspec import UNSET
 
 from ragsell.application.conversations.owner_conversations import GetTranscript, ListConversations
 from ragsell.application.leads.list_leads import ListLeads
 from ragsell.application.leads.set_lead_status import SetLeadStatus
 from ragsell.application.ports.repositories import ListCursor
+from ragsell.application.privacy.correct_lead import CorrectLead, CorrectLeadCommand
+from ragsell.domain.errors import InvalidValue
 from ragsell.domain.leads import LeadStatus
 from ragsell.entrypoints.http.dashboard.schemas import (
     ConversationView,
-    LeadStatusBody,
+    LeadChangeBody,
     LeadView,
     TranscriptView,
     conversation_view,
@@ -81,13 +84,29 @@ class LeadController(Controller):
         found = await list_leads(auth.owner.id, site_id, before=_cursor(before, before_id), limit=limit)
         return [lead_view(lead) for lead in found]
 
-    @patch("/{lead_id:str}", status_code=204, summary="Mark a lead new, contacted or closed")
-    async def set_status(
+    @patch("/{lead_id:str}", status_code=204, summary="Set a lead's status, or correct its contact details")
+    async def change_lead(
         self,
         auth: Auth,
         site_id: FromPath[str],
         lead_id: FromPath[str],
-        data: JSONBody[LeadStatusBody],
+        data: JSONBody[LeadChangeBody],
         set_status: FromDishka[SetLeadStatus],
+        correct: FromDishka[CorrectLead],
     ) -> None:
-        await set_status(auth.owner.id, site_id, lead_id, LeadStatus(data.status))
+        correction = CorrectLeadCommand(
+            owner_id=auth.owner.id,
+            site_id=site_id,
+            lead_id=lead_id,
+            name=data.name,
+            email=data.email,
+            phone=data.phone,
+            message=data.message,
+        )
+        if correction.changes_nothing and data.status is UNSET:
+            raise InvalidValue("Send a status or contact details to change.")
+        # The correction first: a detail it refuses leaves the status unchanged too.
+        if not correction.changes_nothing:
+            await correct(correction)
+        if data.status is not UNSET:
+            await set_status(auth.owner.id, site_id, lead_id, LeadStatus(data.status))

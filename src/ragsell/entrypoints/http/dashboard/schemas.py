@@ -19,7 +19,7 @@ from ragsell.domain.knowledge import (
     Page,
     Snippet,
 )
-from ragsell.domain.leads import Lead
+from ragsell.domain.leads import MAX_LEAD_MESSAGE_LENGTH, Lead
 from ragsell.domain.sites import (
     MAX_GREETING_LENGTH,
     MAX_ORIGINS,
@@ -345,8 +345,15 @@ def transcript_view(transcript: Transcript) -> TranscriptView:
 # Leads
 
 
-class LeadStatusBody(Body):
-    status: Literal["new", "contacted", "closed"]
+class LeadChangeBody(Body):
+    """A new status, corrected contact details, or both. Fields left out stay as they are;
+    an email or phone sent as null is removed (one of the two must remain)."""
+
+    status: Literal["new", "contacted", "closed"] | UnsetType = UNSET
+    name: Name | UnsetType = UNSET
+    email: Email | UnsetType | None = UNSET
+    phone: Annotated[str, Meta(min_length=1, max_length=40)] | UnsetType | None = UNSET
+    message: Annotated[str, Meta(max_length=MAX_LEAD_MESSAGE_LENGTH)] | UnsetType = UNSET
 
 
 class LeadView(View):
