@@ -119,7 +119,8 @@ async def test_webhook_settings_keep_their_secret_and_refuse_bad_addresses(owner
         refused = await owner.client.put(path, json={"url": bad}, headers=owner.csrf)
         assert refused.status_code == 422 and refused.json()["code"] == "invalid_url"
     assert (await owner.client.put(path, json={"url": bad, "extra": 1}, headers=owner.csrf)).status_code == 400
-    assert (await owner.client.get(path)).json() == hook
+    kept = await owner.client.get(path)
+    assert kept.json() == hook and kept.headers["cache-control"] == "no-store"
 
     rotated = (await owner.client.put(path, json={"url": hook["url"], "newSecret": True}, headers=owner.csrf)).json()
     assert rotated["secret"] != hook["secret"] and len(rotated["secret"]) >= 43

@@ -3,7 +3,7 @@
 from datetime import datetime
 
 from dishka.integrations.litestar import FromDishka
-from litestar import Controller, delete, get, put
+from litestar import Controller, Response, delete, get, put
 from litestar.di import Provide
 from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_204_NO_CONTENT
@@ -17,6 +17,9 @@ from ragsell.entrypoints.http.dashboard.conversations import Before, BeforeId, L
 from ragsell.entrypoints.http.dashboard.schemas import Url
 from ragsell.entrypoints.http.dashboard.security import Auth, authenticated
 from ragsell.entrypoints.http.wire import Body, View
+
+# The secret is in these answers: no cache keeps them.
+NO_STORE = {"Cache-Control": "no-store"}
 
 
 class WebhookBody(Body):
@@ -99,15 +102,18 @@ class NotificationController(Controller):
         )
 
     @get("/webhook", summary="The site's lead webhook and its signing secret (null: none)")
-    async def webhook(self, auth: Auth, site_id: FromPath[str], get_site: FromDishka[GetSite]) -> WebhookView | None:
+    async def webhook(
+        self, auth: Auth, site_id: FromPath[str], get_site: FromDishka[GetSite]
+    ) -> Response[WebhookView | None]:
         site = await get_site(auth.owner.id, site_id)
-        return None if site.webhook is None else webhook_view(site.webhook)
+        return Response(None if site.webhook is None else webhook_view(site.webhook), headers=NO_STORE)
 
     @put("/webhook", summary="Send lead notifications to a webhook too (signed JSON POSTs)")
     async def set_webhook(
         self, auth: Auth, site_id: FromPath[str], data: JSONBody[WebhookBody], set_webhook: FromDishka[SetWebhook]
-    ) -> WebhookView:
-        return webhook_view(await set_webhook(auth.owner.id, site_id, data.url, new_secret=data.new_secret))
+    ) -> Response[WebhookView]:
+        webhook = await set_webhook(auth.owner.id, site_id, data.url, new_secret=data.new_secret)
+        return Response(webhook_view(webhook), headers=NO_STORE)
 
     @delete("/webhook", status_code=HTTP_204_NO_CONTENT, summary="Stop sending lead notifications to the webhook")
     async def remove_webhook(
