@@ -23,6 +23,8 @@ from ragsell.domain.jobs import CrawlJob, CrawlProgress, JobState
 from ragsell.entrypoints.di import make_container
 from ragsell.entrypoints.http.app import create_app
 from ragsell.entrypoints.logging import configure_logging
+from ragsell.entrypoints.operator_commands import COMMANDS as OPERATOR_COMMANDS
+from ragsell.entrypoints.operator_commands import add_commands, run_command
 from ragsell.entrypoints.settings import Settings, SettingsError, Store, load_settings
 from ragsell.entrypoints.store import check_store, mongo_uri, store_provider
 from ragsell.entrypoints.worker import run_worker, stop_worker
@@ -190,6 +192,7 @@ def _parser() -> argparse.ArgumentParser:
     plan.add_argument("email")
     plan.add_argument("plan")
     admin.add_parser("plans", parents=[data], help="List the plans and their limits.")
+    add_commands(commands, data)
     return parser
 
 
@@ -206,6 +209,8 @@ def main(argv: list[str] | None = None) -> int:
             work(settings)
         elif arguments.command == "crawl":
             return crawl(settings, arguments.site_id)
+        elif arguments.command in OPERATOR_COMMANDS:
+            run_command(arguments, lambda use, kind: _run_use_case(settings, use, kind))
         elif arguments.admin == "set-plan":
             set_plan(settings, arguments.email, arguments.plan)
         else:

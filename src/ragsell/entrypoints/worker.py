@@ -1,5 +1,6 @@
 """The crawl worker loop: ``ragsell worker`` runs it alone, ``ragsell serve`` beside the
-web server. Any number of them share the jobs in the store."""
+web server. Any number of them share the jobs in the store. Beside it runs the retention
+sweep, about hourly, by one worker at a time."""
 
 import asyncio
 import contextlib
@@ -11,12 +12,15 @@ from dishka import AsyncContainer, Scope
 
 from ragsell.application.knowledge.run_crawl_jobs import LeaseLost, RunCrawlJobs
 from ragsell.application.notifications.run_notifications import RunNotifications
+from ragsell.application.retention.sweep import RetentionSweep
 
 log = logging.getLogger("ragsell.worker")
 
 IDLE_SECONDS = 2.0
 ERROR_BACKOFF_SECONDS = 10.0
 STOP_GRACE_SECONDS = 5.0
+# How often a worker asks whether the retention sweep is due (it runs about hourly).
+SWEEP_CHECK_SECONDS = 60.0
 
 
 def worker_name() -> str:
@@ -32,14 +36,18 @@ async def run_worker(container: AsyncContainer, stop: asyncio.Event, *, name: st
     """Claim and run due crawls until ``stop`` is set; sleeps a little when none is due."""
     worker = name or worker_name()
     log.info("worker started", extra={"worker": worker})
+    sweeps = asyncio.create_task(run_sweeps(container, stop))
     notifications = asyncio.create_task(run_notifications(container, stop, worker))
     try:
         await _run_crawls(container, stop, worker)
+        await sweeps
         await notifications
     finally:
-        # Cancelled: a notification being sent stops too; its lease runs out and it is sent again.
+        # Cancelled (or failed): the sweep under way stops too; it is taken up next time.
+        # So does a notification being sent: its lease runs out and it is sent again.
+        sweeps.cancel()
         notifications.cancel()
-        await asyncio.wait({notifications})
+        await asyncio.wait({sweeps, notifications})
     log.info("worker stopped", extra={"worker": worker})
 
 
@@ -76,6 +84,19 @@ async def run_notifications(container: AsyncContainer, stop: asyncio.Event, work
             pause = ERROR_BACKOFF_SECONDS
         if pause:
             await _sleep_unless_stopped(stop, pause)
+
+
+async def run_sweeps(container: AsyncContainer, stop: asyncio.Event) -> None:
+    """Run the retention sweep whenever it is due, until ``stop`` is set."""
+    while not stop.is_set():
+        try:
+            async with container(scope=Scope.REQUEST) as request:
+                report = await (await request.get(RetentionSweep)).run_if_due()
+            if report is not None:
+                log.info("retention sweep", extra={"removed": report.removed})
+        except Exception:
+            log.exception("retention sweep failed")
+        await _sleep_unless_stopped(stop, SWEEP_CHECK_SECONDS)
 
 
 async def stop_worker(task: asyncio.Task[None], grace_seconds: float = STOP_GRACE_SECONDS) -> None:
