@@ -10,7 +10,7 @@ from ragsell.adapters.memory.privacy import InMemoryPrivacyRequestLog
 from ragsell.adapters.memory.schedules import InMemoryTaskSchedule
 from ragsell.application.accounts.reauthentication import Reauthentication
 from ragsell.application.errors import InvalidCredentials, NotAuthenticated, NotFound
-from ragsell.application.privacy.account_purge import AccountPurger
+from ragsell.application.privacy.account_purge import AccountCloser, AccountPurger
 from ragsell.application.privacy.audit import PrivacyAudit
 from ragsell.application.privacy.delete_account import DeleteAccount, DeleteAccountCommand
 from ragsell.application.retention.closed_accounts import ClosedAccounts
@@ -21,6 +21,7 @@ from ragsell.application.sites.update_site import UpdateSiteCommand
 from ragsell.domain.accounts import Owner
 from ragsell.domain.ids import JobId
 from ragsell.domain.jobs import new_crawl
+from ragsell.domain.password_resets import new_reset
 from ragsell.domain.sites import Site
 from ragsell.domain.usage import Meter
 from tests.application.conftest import PASSWORD, Harness, new_visitor
@@ -38,7 +39,13 @@ class Privacy:
 def privacy(harness: Harness, schedule: InMemoryTaskSchedule | None = None) -> Privacy:
     requests = InMemoryPrivacyRequestLog()
     purger = AccountPurger(
-        harness.owners, harness.sites, harness.eraser, harness.ledger, harness.sessions, harness.limiter
+        harness.owners,
+        harness.sites,
+        harness.eraser,
+        harness.ledger,
+        harness.sessions,
+        harness.password_resets,
+        harness.limiter,
     )
     audit = PrivacyAudit(requests, harness.clock, harness.ids)
     sweep = RetentionSweep(
@@ -51,14 +58,12 @@ def privacy(harness: Harness, schedule: InMemoryTaskSchedule | None = None) -> P
         harness.clock,
     )
     delete_account = DeleteAccount(
-        harness.owners,
-        harness.sessions,
-        harness.sites,
         Reauthentication(harness.hasher, harness.throttle, harness.clock),
-        harness.clock,
-        harness.retention,
+        AccountCloser(harness.owners, harness.sessions, harness.password_resets, harness.sites),
         purger,
         audit,
+        harness.clock,
+        harness.retention,
     )
     return Privacy(sweep=sweep, delete_account=delete_account, requests=requests)
 
@@ -182,11 +187,14 @@ async def test_a_closed_account_stays_closed_then_is_purged_after_the_grace_peri
     conversation = await harness.start(site)
     await harness.ask(site, conversation, "When do you open?")
     other = await harness.enter(owner.email)
+    reset = new_reset(token_hash="0" * 64, owner_id=owner.id, now=harness.clock.now())
+    await harness.password_resets.add(reset)
     subject = privacy(harness)
 
     closed = await subject.delete_account(DeleteAccountCommand(owner=owner, password=PASSWORD))
 
     assert closed.ended_sessions == 2
+    assert await harness.password_resets.get(reset.token_hash, now=reset.created_at) is None
     assert closed.purge_after == closed.closed_at + harness.retention.closed_account_grace
     for token in (opened.token, other.token):
         with pytest.raises(NotAuthenticated):

@@ -120,7 +120,7 @@ from ragsell.application.ports.repositories import (
 from ragsell.application.ports.security import PasswordHasher
 from ragsell.application.ports.system import Clock, IdGenerator, StoreProbe, TaskSchedule
 from ragsell.application.ports.web import SiteCrawler
-from ragsell.application.privacy.account_purge import AccountPurger
+from ragsell.application.privacy.account_purge import AccountCloser, AccountPurger
 from ragsell.application.privacy.audit import ListPrivacyRequests, PrivacyAudit
 from ragsell.application.privacy.correct_lead import CorrectLead
 from ragsell.application.privacy.delete_account import DeleteAccount
@@ -481,6 +481,7 @@ def _use_cases() -> Provider:
         SiteExporter,
         ExportAccount,
         Reauthentication,
+        AccountCloser,
         AccountPurger,
         DeleteAccount,
         ConversationRetention,

@@ -8,9 +8,8 @@ import msgspec
 
 from ragsell.application.accounts.reauthentication import Reauthentication
 from ragsell.application.errors import NotFound
-from ragsell.application.ports.repositories import OwnerRepository, SessionRepository, SiteRepository
 from ragsell.application.ports.system import Clock
-from ragsell.application.privacy.account_purge import AccountPurger
+from ragsell.application.privacy.account_purge import AccountCloser, AccountPurger
 from ragsell.application.privacy.audit import PrivacyAudit
 from ragsell.domain.accounts import Owner
 from ragsell.domain.privacy import PrivacyAction, SubjectKind
@@ -33,18 +32,14 @@ class AccountClosed(msgspec.Struct, frozen=True, kw_only=True):
 class DeleteAccount:
     def __init__(
         self,
-        owners: OwnerRepository,
-        sessions: SessionRepository,
-        sites: SiteRepository,
         reauthentication: Reauthentication,
-        clock: Clock,
-        retention: RetentionPolicy,
+        closer: AccountCloser,
         purger: AccountPurger,
         audit: PrivacyAudit,
+        clock: Clock,
+        retention: RetentionPolicy,
     ) -> None:
-        self._owners = owners
-        self._sessions = sessions
-        self._sites = sites
+        self._closer = closer
         self._reauthentication = reauthentication
         self._clock = clock
         self._retention = retention
@@ -55,10 +50,9 @@ class DeleteAccount:
         owner = command.owner
         await self._reauthentication.confirm(owner, command.password)
         now = self._clock.now()
-        if not await self._owners.close(owner.id, now):
+        ended = await self._closer.close(owner.id, now)
+        if ended is None:
             raise NotFound("That account does not exist.")
-        ended = await self._sessions.remove_for_owner(owner.id)
-        await self._sites.suspend_for_owner(owner.id)
         counts = {"sessions": ended}
         purge_after: datetime | None = self._retention.purge_after(now)
         if command.immediately:
