@@ -162,3 +162,25 @@ async def test_a_message_moves_its_conversation_up_the_list(stores: Stores) -> N
 
     listed = await stores.conversations.list_for_site(shop.id, before=None, limit=10)
     assert [c.id for c in listed] == [older.id, newer.id]
+
+
+async def test_conversations_are_found_by_what_was_said_in_any_case(stores: Stores) -> None:
+    start = real_now()
+    shop, other = site(owner().id), site(owner().id)
+    refund = conversation(shop.id, at=start)
+    hours = conversation(shop.id, at=start + ms(5))
+    elsewhere = conversation(other.id, at=start)
+    for each in (refund, hours, elsewhere):
+        await stores.conversations.add(each)
+    await stores.conversations.add_message(message(refund, text="Can I get a REFUND (partial)?", at=start))
+    await stores.conversations.add_message(
+        message(hours, role=Role.ASSISTANT, text="No refunds after 30 days.", at=start + ms(5))
+    )
+    await stores.conversations.add_message(message(elsewhere, text="refund please", at=start))
+
+    found = await stores.conversations.search(shop.id, "refund", limit=10)
+    assert [c.id for c in found] == [hours.id, refund.id]
+    assert [c.id for c in await stores.conversations.search(shop.id, "und (part", limit=10)] == [refund.id]
+    assert await stores.conversations.search(shop.id, "refund", limit=1) == found[:1]
+    assert await stores.conversations.search(shop.id, "opening hours", limit=10) == []
+    assert await stores.conversations.search(shop.id, ".*", limit=10) == []

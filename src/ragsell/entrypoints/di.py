@@ -70,7 +70,11 @@ from ragsell.application.accounts.reset_password import ResetPassword
 from ragsell.application.accounts.sessions import SessionOpener
 from ragsell.application.analytics.site_analytics import SiteAnalytics
 from ragsell.application.conversations.count_active_visitors import CountActiveVisitors
-from ragsell.application.conversations.owner_conversations import GetTranscript, ListConversations
+from ragsell.application.conversations.owner_conversations import (
+    GetTranscript,
+    ListConversations,
+    SearchConversations,
+)
 from ragsell.application.conversations.post_visitor_message import PostVisitorMessage
 from ragsell.application.conversations.rate_answer import RateAnswer
 from ragsell.application.conversations.record_page_view import RecordPageView
@@ -463,6 +467,7 @@ def _use_cases() -> Provider:
         PostVisitorMessage,
         RateAnswer,
         ListConversations,
+        SearchConversations,
         GetTranscript,
         VisitorPageViews,
         CaptureLead,

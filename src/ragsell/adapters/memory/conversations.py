@@ -18,6 +18,17 @@ class InMemoryConversationRepository(ConversationRepository):
         self._conversations[conversation.id] = conversation
         self._messages[conversation.id] = []
 
+    async def search(self, site_id: SiteId, text: str, *, limit: int) -> list[Conversation]:
+        wanted = text.casefold()
+        found = [
+            conversation
+            for conversation in self._conversations.values()
+            if conversation.site_id == site_id
+            and any(wanted in message.text.casefold() for message in self._messages[conversation.id])
+        ]
+        found.sort(key=lambda conversation: (conversation.last_message_at, conversation.id), reverse=True)
+        return found[: max(limit, 0)]
+
     async def get(self, site_id: SiteId, conversation_id: ConversationId) -> Conversation | None:
         conversation = self._conversations.get(conversation_id)
         return conversation if conversation is not None and conversation.site_id == site_id else None

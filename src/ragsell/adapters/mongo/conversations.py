@@ -1,3 +1,4 @@
+import re
 from datetime import datetime
 from typing import Any
 
@@ -31,6 +32,28 @@ class MongoConversationRepository(ConversationRepository):
     async def add(self, conversation: Conversation) -> None:
         with duplicate_key("id"):
             await self._conversations.insert_one({**encode(conversation), _REVISION: 0})
+
+    async def search(self, site_id: SiteId, text: str, *, limit: int) -> list[Conversation]:
+        if limit <= 0 or not text:
+            return []
+        # The newest matching messages name the conversations; their number is bounded, so
+        # a common word costs a bounded read.
+        matches = (
+            self._messages.find(
+                {"site_id": site_id, "text": {"$regex": re.escape(text), "$options": "i"}}, {"conversation_id": 1}
+            )
+            .sort([("created_at", -1)])
+            .limit(SEARCH_SCAN)
+        )
+        ids = list(dict.fromkeys([document["conversation_id"] async for document in matches]))
+        if not ids:
+            return []
+        found = [
+            _conversation(document)
+            async for document in self._conversations.find({"_id": {"$in": ids}, "site_id": site_id})
+        ]
+        found.sort(key=lambda conversation: (conversation.last_message_at, conversation.id), reverse=True)
+        return found[:limit]
 
     async def get(self, site_id: SiteId, conversation_id: ConversationId) -> Conversation | None:
         document = await self._conversations.find_one({"_id": conversation_id, "site_id": site_id})
@@ -159,6 +182,10 @@ class MongoConversationRepository(ConversationRepository):
 
 def _message(document: Document) -> Message:
     return decode(document, Message)
+
+
+# Matching messages read at most per search.
+SEARCH_SCAN = 2_000
 
 
 def _conversation(document: Document) -> Conversation:

@@ -190,6 +190,10 @@ class JobQueue(Protocol):
 class ConversationRepository(Protocol):
     async def add(self, conversation: Conversation) -> None: ...
 
+    async def search(self, site_id: SiteId, text: str, *, limit: int) -> list[Conversation]:
+        """The site's conversations with a message containing ``text`` (any case), most
+        recently active first (ties: larger id first)."""
+
     async def get(self, site_id: SiteId, conversation_id: ConversationId) -> Conversation | None: ...
 
     async def list_for_site(self, site_id: SiteId, *, before: ListCursor | None, limit: int) -> list[Conversation]:

@@ -7,7 +7,11 @@ from litestar.di import Provide
 from litestar.params import FromPath, JSONBody, QueryParameter
 from msgspec import UNSET
 
-from ragsell.application.conversations.owner_conversations import GetTranscript, ListConversations
+from ragsell.application.conversations.owner_conversations import (
+    GetTranscript,
+    ListConversations,
+    SearchConversations,
+)
 from ragsell.application.leads.list_leads import ListLeads
 from ragsell.application.leads.set_lead_status import SetLeadStatus
 from ragsell.application.ports.repositories import ListCursor
@@ -47,12 +51,16 @@ class ConversationController(Controller):
         auth: Auth,
         site_id: FromPath[str],
         list_conversations: FromDishka[ListConversations],
+        search: FromDishka[SearchConversations],
         before: Before = None,
         before_id: BeforeId = None,
         limit: Limit = 50,
+        q: Annotated[str | None, QueryParameter(max_length=200, description="Only those where this was said")] = None,
     ) -> list[ConversationView]:
-        cursor = _cursor(before, before_id)
-        found = await list_conversations(auth.owner.id, site_id, before=cursor, limit=limit)
+        if q is not None:
+            found = await search(auth.owner.id, site_id, q, limit=limit)
+        else:
+            found = await list_conversations(auth.owner.id, site_id, before=_cursor(before, before_id), limit=limit)
         return [conversation_view(conversation) for conversation in found]
 
     @get("/{conversation_id:str}", summary="A conversation's transcript")

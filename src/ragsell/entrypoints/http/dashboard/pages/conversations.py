@@ -1,18 +1,24 @@
 """Conversations (newest first, paged), a transcript with the visitor's page views, and leads."""
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 from dishka.integrations.litestar import FromDishka
 from litestar import Request, get, post
-from litestar.params import FromPath
+from litestar.params import FromPath, QueryParameter
 
-from ragsell.application.conversations.owner_conversations import GetTranscript, ListConversations
+from ragsell.application.conversations.owner_conversations import (
+    MAX_PAGE_SIZE,
+    GetTranscript,
+    ListConversations,
+    SearchConversations,
+)
 from ragsell.application.conversations.visitor_page_views import VisitorPageViews
 from ragsell.application.leads.list_leads import ListLeads
 from ragsell.application.leads.set_lead_status import SetLeadStatus
 from ragsell.application.ports.repositories import ListCursor
 from ragsell.application.sites.get_site import GetSite
+from ragsell.domain.errors import DomainError
 from ragsell.domain.leads import LeadStatus
 from ragsell.entrypoints.http.dashboard.conversations import Before, BeforeId
 from ragsell.entrypoints.http.dashboard.pages.accounts import AUTH
@@ -43,19 +49,34 @@ async def conversations_page(
     site_id: FromPath[str],
     get_site: FromDishka[GetSite],
     list_conversations: FromDishka[ListConversations],
+    search: FromDishka[SearchConversations],
     before: Before = None,
     before_id: BeforeId = None,
+    q: Annotated[str | None, QueryParameter(max_length=200)] = None,
 ) -> Any:
     site = await get_site(auth.owner.id, site_id)
-    found = await list_conversations(auth.owner.id, site.id, before=list_cursor(before, before_id), limit=PAGE_SIZE + 1)
+    query = " ".join(q.split()) if q else None
+    error, next_url = None, None
+    if query:
+        try:
+            found = await search(auth.owner.id, site.id, query, limit=MAX_PAGE_SIZE)
+        except DomainError as refused:
+            found, error = [], refused.message
+    else:
+        found = await list_conversations(
+            auth.owner.id, site.id, before=list_cursor(before, before_id), limit=PAGE_SIZE + 1
+        )
+        next_url = next_page(request.url.path, found, "last_message_at")
     values = context(
         request,
         auth,
         section="conversations",
         site=site,
-        conversations=found[:PAGE_SIZE],
+        conversations=found[:PAGE_SIZE] if not query else found,
         paged=before is not None,
-        next_url=next_page(request.url.path, found, "last_message_at"),
+        next_url=next_url,
+        query=query,
+        error=error,
     )
     return page("conversations.html", values)
 
