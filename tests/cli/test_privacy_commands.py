@@ -107,7 +107,7 @@ def test_the_operator_erases_a_visitor_across_every_owners_sites(
 
     code, out, _ = _run(capsys, "privacy", "export", "--email", EMAIL)
     assert json.loads(out)["sites"] == []
-    records = on_store(mongo_uri, database, lambda db: db[PRIVACY_REQUESTS].find({}).to_list())
+    records = on_store(mongo_uri, database, lambda db: db[PRIVACY_REQUESTS].find({}).sort("requested_at", 1).to_list())
     assert [(r["requester"], r["owner_id"], r["action"], r["subject"]) for r in records] == [
         ("operator", None, "export", "email"),
         ("operator", None, "erase", "email"),

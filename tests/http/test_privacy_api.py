@@ -6,8 +6,11 @@ from datetime import timedelta
 
 import httpx
 import pytest
+from dishka import Scope
+from litestar import Litestar
 
 from ragsell.adapters.memory.clock import ManualClock
+from ragsell.application.usage.change_plan import ChangePlan
 from tests.http.conftest import PASSWORD, Owner, sign_up
 from tests.http.sse import parse_events
 
@@ -125,6 +128,25 @@ async def test_after_erasure_an_export_finds_nothing_and_usage_totals_stay(
     assert [c["visitorId"] for c in conversations] == [bystander.id]
     assert (await owner.client.get(f"/api/sites/{site['id']}/active-visitors")).json()["activeNow"] == 1
     assert await _usage(owner) == usage
+
+
+async def test_an_erasure_on_one_site_leaves_the_owners_other_sites_alone(
+    app: Litestar, owner: Owner, site: dict, visitor: Visitor, new_client
+) -> None:
+    async with app.state.dishka_container(scope=Scope.REQUEST) as request:
+        await (await request.get(ChangePlan))("ann@example.com", "starter")
+    other = await owner.add_site(name="Acme Shop", url="https://shop.acme.example")
+    await owner.client.patch(f"/api/sites/{other['id']}", json={"allowedOrigins": [SITE_ORIGIN]}, headers=owner.csrf)
+    await Visitor(await new_client(), other).visit_and_ask()
+
+    path = f"/api/sites/{site['id']}/privacy/erase"
+    erased = await owner.client.post(path, json={"email": EMAIL}, headers=owner.csrf)
+
+    assert (erased.status_code, erased.json()["sites"], erased.json()["erased"]["leads"]) == (200, 1, 1)
+    export = await owner.client.post("/api/privacy/visitors/export", json={"email": EMAIL}, headers=owner.csrf)
+    assert [found["siteId"] for found in export.json()["sites"]] == [other["id"]]
+    requests = (await owner.client.get("/api/privacy/requests")).json()
+    assert [r["siteId"] for r in requests if r["action"] == "erase"] == [site["id"]]
 
 
 async def test_an_owner_cannot_reach_another_owners_visitors(
