@@ -60,20 +60,21 @@ def _split(text: str, max_words: int, overlap_words: int) -> list[str]:
     words = _words(text)
     if len(words) <= max_words:
         return [" ".join(words)]
-    sentences = [_words(sentence) for sentence in _SENTENCE_END.split(" ".join(words))]
+    # A sentence longer than fits beside the overlap (a run-on "sentence") is cut flat.
+    step = max_words - overlap_words
+    parts = [
+        sentence[start : start + step]
+        for sentence in (_words(sentence) for sentence in _SENTENCE_END.split(" ".join(words)))
+        for start in range(0, len(sentence), step)
+    ]
     pieces: list[list[str]] = []
     current: list[str] = []
-    for sentence in sentences:
-        while len(sentence) > max_words:  # a run-on "sentence": cut it flat
-            room = max_words - len(current)
-            current.extend(sentence[:room])
-            sentence = sentence[room:]
+    for part in parts:
+        # Each piece holds at most the overlap plus one part, or parts that fit together.
+        if len(current) + len(part) > max_words and len(current) > overlap_words:
             pieces.append(current)
             current = current[-overlap_words:] if overlap_words else []
-        if len(current) + len(sentence) > max_words and len(current) > overlap_words:
-            pieces.append(current)
-            current = current[-overlap_words:] if overlap_words else []
-        current = current + sentence
+        current = current + part
     if current and (not pieces or len(current) > overlap_words):
         pieces.append(current)
     return [" ".join(piece) for piece in pieces]
