@@ -72,7 +72,12 @@ class ExtractiveAnswerer(ChatModel):
         if not candidates:
             return
         (question,) = await self._embedder.embed([request.question])
-        relevance = matrix @ np.frombuffer(question, dtype="<f4")
+        # A sentence counts by its own likeness to the question and by its passage's: on the
+        # Python FAQ benchmark, sentences alone missed the right section's answer 22% of the
+        # time; with the passage's score added, the first sentence came from the right page
+        # about 6 points more often (docs/benchmarks.md).
+        passage_scores = np.array([request.passages[c.passage].score for c in candidates], dtype="<f4")
+        relevance = matrix @ np.frombuffer(question, dtype="<f4") + passage_scores
         chosen = _choose(candidates, matrix, relevance, guess_language(request.question))
         groups: dict[int, list[Candidate]] = {}
         for candidate in sorted(chosen, key=lambda c: (c.passage, c.position)):
