@@ -229,6 +229,7 @@ export function mount({root, launcher, config, base, state, save, uuid, ink}) {
           ended = true;
           if (answer) answer.el.remove();
           note(data.message, true, " ", E("button", {type: "button", class: "ghost", onclick: retry}, t.retry));
+          offer();
         }
       });
       if (!ended) throw new Error("The answer stopped before its end.");
