@@ -25,6 +25,7 @@ from pymongo.errors import DuplicateKeyError
 
 from ragsell.adapters.mongo.codecs import Document, decode, encode
 from ragsell.adapters.mongo.dates import before, first_kept
+from ragsell.adapters.mongo.leases import claim_candidates
 from ragsell.adapters.mongo.names import CRAWL_JOBS
 from ragsell.adapters.mongo.removal import remove_ids
 from ragsell.application.ports.repositories import DuplicateKey, JobQueue
@@ -108,28 +109,8 @@ class MongoJobQueue(JobQueue):
                 # Another worker got there first (or the job moved on): the next one.
         return None
 
-    async def _candidates(self, now: datetime) -> AsyncIterator[Document]:
-        """Queued jobs due by ``now`` and running jobs whose lease ran out by then (and some
-        due within the second after), oldest due first. Two queries merged here rather
-        than one ``$or``, which nx-27017 answers by a scan of every job ever run."""
-        due = before(now)
-        order = [("run_after", 1), ("_id", 1)]
-        cursors = [
-            self._jobs.find({"state": JobState.QUEUED.value, "run_after": due}).sort(order),
-            self._jobs.find({"state": JobState.RUNNING.value, "lease_expires_at": due}).sort(order),
-        ]
-        try:
-            heads = [await anext(cursor, None) for cursor in cursors]
-            while True:
-                ready = [(head["run_after"], head["_id"], n, head) for n, head in enumerate(heads) if head is not None]
-                if not ready:
-                    return
-                _, _, n, head = min(ready, key=lambda entry: entry[:3])
-                yield head
-                heads[n] = await anext(cursors[n], None)
-        finally:
-            for cursor in cursors:
-                await cursor.close()
+    def _candidates(self, now: datetime) -> AsyncIterator[Document]:
+        return claim_candidates(self._jobs, queued=JobState.QUEUED.value, running=JobState.RUNNING.value, now=now)
 
     async def _replace(self, document: Document, job: CrawlJob) -> bool:
         """Store ``job`` over ``document`` unless the document changed since it was read."""

@@ -16,8 +16,9 @@ from typing import Any
 from pymongo.asynchronous.database import AsyncDatabase
 
 from ragsell.adapters.mongo.codecs import Document, decode, encode
-from ragsell.adapters.mongo.dates import at_or_before, before, first_kept
+from ragsell.adapters.mongo.dates import at_or_before, first_kept
 from ragsell.adapters.mongo.errors import duplicate_key
+from ragsell.adapters.mongo.leases import claim_candidates
 from ragsell.adapters.mongo.names import NOTIFICATIONS
 from ragsell.application.ports.notifications import NotificationQueue
 from ragsell.application.ports.repositories import ListCursor
@@ -57,28 +58,13 @@ class MongoNotificationQueue(NotificationQueue):
                 # Another worker got there first: the next one.
         return None
 
-    async def _candidates(self, now: datetime) -> AsyncIterator[Document]:
-        """Queued notifications due by ``now`` and those whose lease ran out by then (and
-        some within the second after), by due time. Two queries merged here rather than
-        one ``$or``, which nx-27017 answers by a scan of every notification ever sent."""
-        due = before(now)
-        order = [("run_after", 1), ("_id", 1)]
-        cursors = [
-            self._notifications.find({"state": DeliveryState.QUEUED.value, "run_after": due}).sort(order),
-            self._notifications.find({"state": DeliveryState.SENDING.value, "lease_expires_at": due}).sort(order),
-        ]
-        try:
-            heads = [await anext(cursor, None) for cursor in cursors]
-            while True:
-                ready = [(head["run_after"], head["_id"], n, head) for n, head in enumerate(heads) if head is not None]
-                if not ready:
-                    return
-                _, _, n, head = min(ready, key=lambda entry: entry[:3])
-                yield head
-                heads[n] = await anext(cursors[n], None)
-        finally:
-            for cursor in cursors:
-                await cursor.close()
+    def _candidates(self, now: datetime) -> AsyncIterator[Document]:
+        return claim_candidates(
+            self._notifications,
+            queued=DeliveryState.QUEUED.value,
+            running=DeliveryState.SENDING.value,
+            now=now,
+        )
 
     async def _replace(self, document: Document, notification: LeadNotification) -> bool:
         """Store ``notification`` over ``document`` unless the document changed since it was read."""
