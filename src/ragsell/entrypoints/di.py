@@ -8,6 +8,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 import ragsell
 from ragsell.adapters.bedrock.chat_model import BedrockChatModel
+from ragsell.adapters.cache.embeddings import RecentEmbeddings
 from ragsell.adapters.cache.sites import CachedSiteRepository
 from ragsell.adapters.local.extractive_answerer import ExtractiveAnswerer
 from ragsell.adapters.local.numpy_retriever import NumpyRetriever
@@ -420,6 +421,10 @@ class CacheProvider(Provider):
     def sites(self, sites: SiteRepository) -> SiteRepository:
         return CachedSiteRepository(sites)
 
+    @decorate
+    def embedder(self, embedder: Embedder) -> Embedder:
+        return RecentEmbeddings(embedder)
+
 
 def _local_retriever(chunks: ChunkRepository, embedder: Embedder) -> Retriever:
     return NumpyRetriever(chunks, embedder)
@@ -512,9 +517,9 @@ def make_container(settings: Settings, *, store: Provider, overrides: Iterable[P
         SystemProvider(),
         MailProvider(settings),
         store,
-        CacheProvider(),
         AIProvider(settings),
         WebProvider(settings),
+        CacheProvider(),
         _use_cases(),
         *overrides,
     )
