@@ -36,7 +36,8 @@ BeforeId = Annotated[
 ]
 
 
-def _cursor(before: datetime | None, before_id: str | None) -> ListCursor | None:
+def list_cursor(before: datetime | None, before_id: str | None) -> ListCursor | None:
+    """The page after (``before``, ``before_id``), from the two query parameters."""
     return None if before is None else ListCursor(at=before, id=before_id or "")
 
 
@@ -60,7 +61,7 @@ class ConversationController(Controller):
         if q is not None:
             found = await search(auth.owner.id, site_id, q, limit=limit)
         else:
-            found = await list_conversations(auth.owner.id, site_id, before=_cursor(before, before_id), limit=limit)
+            found = await list_conversations(auth.owner.id, site_id, before=list_cursor(before, before_id), limit=limit)
         return [conversation_view(conversation) for conversation in found]
 
     @get("/{conversation_id:str}", summary="A conversation's transcript")
@@ -89,7 +90,7 @@ class LeadController(Controller):
         before_id: BeforeId = None,
         limit: Limit = 50,
     ) -> list[LeadView]:
-        found = await list_leads(auth.owner.id, site_id, before=_cursor(before, before_id), limit=limit)
+        found = await list_leads(auth.owner.id, site_id, before=list_cursor(before, before_id), limit=limit)
         return [lead_view(lead) for lead in found]
 
     @patch("/{lead_id:str}", status_code=204, summary="Set a lead's status, or correct its contact details")

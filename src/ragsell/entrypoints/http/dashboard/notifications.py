@@ -10,10 +10,9 @@ from litestar.status_codes import HTTP_204_NO_CONTENT
 
 from ragsell.application.notifications.notification_log import ListNotifications
 from ragsell.application.notifications.webhook_settings import RemoveWebhook, SetWebhook
-from ragsell.application.ports.repositories import ListCursor
 from ragsell.application.sites.get_site import GetSite
 from ragsell.domain.notifications import SIGNATURE_HEADER, TIMESTAMP_HEADER, DeliveryState, LeadNotification, Webhook
-from ragsell.entrypoints.http.dashboard.conversations import Before, BeforeId, Limit
+from ragsell.entrypoints.http.dashboard.conversations import Before, BeforeId, Limit, list_cursor
 from ragsell.entrypoints.http.dashboard.schemas import Url
 from ragsell.entrypoints.http.dashboard.security import Auth, authenticated
 from ragsell.entrypoints.http.wire import Body, View
@@ -93,8 +92,7 @@ class NotificationController(Controller):
         before_id: BeforeId = None,
         limit: Limit = 50,
     ) -> NotificationsView:
-        after = None if before is None else ListCursor(at=before, id=before_id or "")
-        log = await list_notifications(auth.owner.id, site_id, before=after, limit=limit)
+        log = await list_notifications(auth.owner.id, site_id, before=list_cursor(before, before_id), limit=limit)
         return NotificationsView(
             email_enabled=log.email_enabled,
             webhook_url=None if log.webhook is None else log.webhook.url,

@@ -1,6 +1,5 @@
 """Conversations (newest first, paged), a transcript with the visitor's page views, and leads."""
 
-from datetime import datetime
 from typing import Annotated, Any
 
 from dishka.integrations.litestar import FromDishka
@@ -16,11 +15,10 @@ from ragsell.application.conversations.owner_conversations import (
 from ragsell.application.conversations.visitor_page_views import VisitorPageViews
 from ragsell.application.leads.list_leads import ListLeads
 from ragsell.application.leads.set_lead_status import SetLeadStatus
-from ragsell.application.ports.repositories import ListCursor
 from ragsell.application.sites.get_site import GetSite
 from ragsell.domain.errors import DomainError
 from ragsell.domain.leads import LeadStatus
-from ragsell.entrypoints.http.dashboard.conversations import Before, BeforeId
+from ragsell.entrypoints.http.dashboard.conversations import Before, BeforeId, list_cursor
 from ragsell.entrypoints.http.dashboard.pages.accounts import AUTH
 from ragsell.entrypoints.http.dashboard.pages.common import context
 from ragsell.entrypoints.http.dashboard.pages.forms import read_form
@@ -28,10 +26,6 @@ from ragsell.entrypoints.http.dashboard.pages.rendering import page, query_strin
 from ragsell.entrypoints.http.dashboard.security import Auth
 
 PAGE_SIZE = 25
-
-
-def list_cursor(before: datetime | None, before_id: str | None) -> ListCursor | None:
-    return None if before is None else ListCursor(at=before, id=before_id or "")
 
 
 def next_page(path: str, items: list[Any], at: str) -> str | None:

@@ -13,10 +13,10 @@ from ragsell.application.sites.get_site import GetSite
 from ragsell.domain.errors import DomainError
 from ragsell.domain.notifications import SIGNATURE_HEADER, TIMESTAMP_HEADER
 from ragsell.domain.sites import Site
-from ragsell.entrypoints.http.dashboard.conversations import Before, BeforeId
+from ragsell.entrypoints.http.dashboard.conversations import Before, BeforeId, list_cursor
 from ragsell.entrypoints.http.dashboard.pages.accounts import AUTH
 from ragsell.entrypoints.http.dashboard.pages.common import context
-from ragsell.entrypoints.http.dashboard.pages.conversations import PAGE_SIZE, list_cursor, next_page
+from ragsell.entrypoints.http.dashboard.pages.conversations import PAGE_SIZE, next_page
 from ragsell.entrypoints.http.dashboard.pages.forms import Form, form_error, read_form
 from ragsell.entrypoints.http.dashboard.pages.rendering import page, redirect
 from ragsell.entrypoints.http.dashboard.security import Auth
