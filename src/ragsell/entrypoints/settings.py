@@ -28,6 +28,11 @@ PROVIDER_VARIABLES = {
     "OPENAI_BASE_URL": "openai_base_url",
     "AWS_DEFAULT_REGION": "aws_region",
     "AWS_REGION": "aws_region",
+    "DEEPGRAM_API_KEY": "deepgram_api_key",
+    "CARTESIA_API_KEY": "cartesia_api_key",
+    "LIVEKIT_URL": "livekit_url",
+    "LIVEKIT_API_KEY": "livekit_api_key",
+    "LIVEKIT_API_SECRET": "livekit_api_secret",
 }
 
 
@@ -130,6 +135,27 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     smtp_tls: SmtpTls = SmtpTls.STARTTLS
     # Let lead webhooks reach 127.0.0.1 and ::1. For the project's own tests only.
     webhook_allow_loopback: bool = False
+    # Voice: Deepgram hears, Cartesia speaks; both keys turn voice on (DEEPGRAM_API_KEY
+    # and CARTESIA_API_KEY are read too).
+    deepgram_api_key: str = ""
+    deepgram_base_url: str = "https://api.deepgram.com"
+    deepgram_model: str = "nova-3"
+    # "": detected per recording.
+    deepgram_language: str = ""
+    deepgram_smart_format: bool = True
+    cartesia_api_key: str = ""
+    cartesia_base_url: str = "https://api.cartesia.ai"
+    cartesia_model: str = "sonic-2"
+    # Sites may choose another voice; this one speaks for the rest.
+    cartesia_voice_id: str = "f786b574-daa5-4673-aa0c-cbe3e8534c02"
+    # Live calls also need a LiveKit server (LIVEKIT_URL, LIVEKIT_API_KEY and
+    # LIVEKIT_API_SECRET are read too) and `ragsell voice-agent` running.
+    livekit_url: str = ""
+    livekit_api_key: str = ""
+    livekit_api_secret: str = ""
+    voice_call_max_minutes: int = 15
+    # Let the speech services' addresses be http://127.0.0.1. For the project's own tests only.
+    voice_allow_loopback: bool = False
 
     @property
     def base_url(self) -> str:
@@ -142,6 +168,14 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     @property
     def uses_https(self) -> bool:
         return self.base_url.startswith("https://")
+
+    @property
+    def voice_available(self) -> bool:
+        return bool(self.deepgram_api_key and self.cartesia_api_key)
+
+    @property
+    def voice_calls_available(self) -> bool:
+        return self.voice_available and bool(self.livekit_url and self.livekit_api_key and self.livekit_api_secret)
 
     @property
     def smtp_port_or_default(self) -> int:
@@ -225,6 +259,7 @@ _CHECKS: dict[str, Callable[[Any], Any]] = {
     "answer_stall_seconds": _positive,
     "log_level": _log_level,
     "smtp_port": _port,
+    "voice_call_max_minutes": _positive,
 }
 
 
