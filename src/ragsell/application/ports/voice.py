@@ -13,6 +13,11 @@ class SpeechUnavailable(Exception):
     """A speech service could not do the work now: refused, failed or timed out."""
 
 
+class UnreadableAudio(Exception):
+    """The speech service could not read the recording (not audio, or a format it does
+    not know): the sender's fault, not worth retrying."""
+
+
 class Transcript(msgspec.Struct, frozen=True, kw_only=True):
     text: str
     # What the service detected (or was told), such as "en"; None when it did not say.
@@ -24,14 +29,14 @@ class Transcript(msgspec.Struct, frozen=True, kw_only=True):
 class SpeechToText(Protocol):
     async def transcribe(self, audio: bytes, media_type: str, *, language: str | None = None) -> Transcript:
         """The words in a whole recording. ``language`` None: detected. Raises
-        SpeechUnavailable."""
+        UnreadableAudio or SpeechUnavailable."""
 
     async def transcribe_stream(
         self, audio: AsyncIterable[bytes], media_type: str, *, language: str | None = None
     ) -> Transcript:
         """The words of audio sent to the service while it still arrives (a recording
         being uploaded); returns when ``audio`` ends and the service has finished.
-        Raises SpeechUnavailable."""
+        Raises UnreadableAudio or SpeechUnavailable."""
 
 
 class TextToSpeech(Protocol):
