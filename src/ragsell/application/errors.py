@@ -60,3 +60,20 @@ class MailNotConfigured(ApplicationError):
 
 class InvalidResetLink(ApplicationError):
     code = "invalid_reset_link"
+
+
+class VoiceOff(ApplicationError):
+    """Voice is not on for this site: its owner did not enable it, or this ragsell has
+    no speech services configured."""
+
+    code = "voice_off"
+
+
+class VoiceUnavailable(ApplicationError):
+    """A speech or call service failed or timed out; the visitor may type instead."""
+
+    code = "voice_unavailable"
+
+
+class UnreadableRecording(ApplicationError):
+    code = "unreadable_recording"

@@ -27,6 +27,9 @@ MESSAGES_PER_SITE = RateRule(name="msg-site", limit=600, window=timedelta(minute
 CONVERSATIONS_PER_VISITOR = RateRule(name="conv-visitor", limit=20, window=timedelta(hours=1))
 PAGE_VIEWS_PER_VISITOR = RateRule(name="view-visitor", limit=120, window=timedelta(minutes=1))
 LEADS_PER_VISITOR = RateRule(name="lead-visitor", limit=5, window=timedelta(hours=1))
+# Each recorded turn and each call costs the owner speech-service time.
+VOICE_TURNS_PER_VISITOR = RateRule(name="voice-turn-visitor", limit=12, window=timedelta(minutes=1))
+VOICE_CALLS_PER_VISITOR = RateRule(name="voice-call-visitor", limit=6, window=timedelta(hours=1))
 FEEDBACK_PER_VISITOR = RateRule(name="feedback-visitor", limit=60, window=timedelta(minutes=1))
 # Reset links: a few per address (the mailbox is someone's), more per client address.
 RESET_REQUESTS_PER_EMAIL = RateRule(name="reset-email", limit=3, window=timedelta(hours=1))

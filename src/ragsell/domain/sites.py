@@ -13,6 +13,7 @@ from ragsell.domain.errors import InvalidUrl, InvalidValue
 from ragsell.domain.ids import OwnerId, SiteId, WidgetKey, is_widget_key
 from ragsell.domain.notifications import Webhook
 from ragsell.domain.urls import normalize_origin, normalize_url, origin_of
+from ragsell.domain.voice import VoiceChoice
 
 # Languages the widget's own strings come in.
 UI_LANGUAGES = ("en", "es", "fr", "de", "pt", "it", "nl")
@@ -206,6 +207,8 @@ class Site(msgspec.Struct, frozen=True, kw_only=True):
     country: str | None = None
     # Where lead notifications are also POSTed, signed; None: by email only.
     webhook: Webhook | None = None
+    # The voice the assistant speaks with when visitors talk to it.
+    voice: VoiceChoice = VoiceChoice()
 
     def __post_init__(self) -> None:
         check_name(self.name)

@@ -8,7 +8,7 @@ from datetime import datetime
 import msgspec
 
 from ragsell.domain.errors import InvalidValue
-from ragsell.domain.ids import ConversationId, SiteId, VisitorId, WidgetKey
+from ragsell.domain.ids import ConversationId, OwnerId, SiteId, VisitorId, WidgetKey
 
 # A push-to-talk turn: the widget stops recording at MAX_TURN_SECONDS; the byte cap
 # bounds what a client that ignores it can make us send to the speech service.
@@ -22,6 +22,8 @@ SPEECH_SAMPLE_BYTES = 2
 # Rooms of live calls are named with this prefix, so sweeps touch only ragsell's own.
 ROOM_PREFIX = "ragsell-"
 
+# Where speech may pause: after a sentence's end mark and space, or at a line break.
+_SPOKEN_BREAK = re.compile(r"(?<=[.!?。！？])\s+|\n+")
 _PROVIDER_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:-]{0,99}")
 
 
@@ -54,6 +56,13 @@ def check_turn_audio(audio: bytes) -> bytes:
     return audio
 
 
+def complete_sentences(text: str) -> tuple[list[str], str]:
+    """The sentences ``text`` (an answer being written) already holds, and the rest,
+    which may still grow into a sentence."""
+    *complete, rest = _SPOKEN_BREAK.split(text)
+    return [sentence.strip() for sentence in complete if sentence.strip()], rest
+
+
 def pcm_seconds(byte_count: int, sample_rate: int = SPEECH_SAMPLE_RATE) -> float:
     """How long ``byte_count`` bytes of 16-bit mono PCM play for."""
     return byte_count / (sample_rate * SPEECH_SAMPLE_BYTES)
@@ -81,6 +90,7 @@ class RoomTicket(msgspec.Struct, frozen=True, kw_only=True):
 class RoomBrief(msgspec.Struct, frozen=True, kw_only=True):
     """Stored with the room at creation and read by the voice agent: who the call is for."""
 
+    owner_id: OwnerId
     site_id: SiteId
     widget_key: WidgetKey
     visitor_id: VisitorId

@@ -13,6 +13,7 @@ from dishka import AsyncContainer, Scope
 from ragsell.application.knowledge.run_crawl_jobs import LeaseLost, RunCrawlJobs
 from ragsell.application.notifications.run_notifications import RunNotifications
 from ragsell.application.retention.sweep import RetentionSweep
+from ragsell.application.voice.close_overdue_calls import CloseOverdueCalls
 
 log = logging.getLogger("ragsell.worker")
 
@@ -87,13 +88,17 @@ async def run_notifications(container: AsyncContainer, stop: asyncio.Event, work
 
 
 async def run_sweeps(container: AsyncContainer, stop: asyncio.Event) -> None:
-    """Run the retention sweep whenever it is due, until ``stop`` is set."""
+    """Run the retention sweep whenever it is due, and close live calls past their end,
+    until ``stop`` is set."""
     while not stop.is_set():
         try:
             async with container(scope=Scope.REQUEST) as request:
                 report = await (await request.get(RetentionSweep)).run_if_due()
+                closed = await (await request.get(CloseOverdueCalls))()
             if report is not None:
                 log.info("retention sweep", extra={"removed": report.removed})
+            if closed:
+                log.info("overdue calls closed", extra={"closed": closed})
         except Exception:
             log.exception("retention sweep failed")
         await _sleep_unless_stopped(stop, SWEEP_CHECK_SECONDS)

@@ -45,6 +45,12 @@ class TextToSpeech(Protocol):
         pieces as the service makes them (each an even number of bytes). Raises
         SpeechUnavailable, also part-way through."""
 
+    def speak_sentences(
+        self, sentences: AsyncIterable[str], *, voice: VoiceChoice, language: str
+    ) -> AsyncIterator[bytes]:
+        """Sentences spoken as one utterance while they still arrive (an answer being
+        written), as ``speak`` gives them."""
+
 
 class VoiceRoom(msgspec.Struct, frozen=True, kw_only=True):
     name: str

@@ -17,6 +17,7 @@ from ragsell.domain.sites import (
     check_retention_days,
     normalize_origins,
 )
+from ragsell.domain.voice import VoiceChoice
 
 
 class UpdateSiteCommand(msgspec.Struct, frozen=True, kw_only=True):
@@ -30,6 +31,7 @@ class UpdateSiteCommand(msgspec.Struct, frozen=True, kw_only=True):
     crawl: CrawlSettings | UnsetType = UNSET
     retention_days: int | UnsetType | None = UNSET
     voice_enabled: bool | UnsetType = UNSET
+    voice: VoiceChoice | UnsetType = UNSET
     country: str | UnsetType | None = UNSET
 
 
@@ -54,6 +56,7 @@ class UpdateSite:
             crawl=_pick(command.crawl, site.crawl),
             retention_days=check_retention_days(_pick(command.retention_days, site.retention_days)),
             voice_enabled=_pick(command.voice_enabled, site.voice_enabled),
+            voice=_pick(command.voice, site.voice),
             country=check_country(_pick(command.country, site.country)),
         )
         if not await self._sites.replace(updated):

@@ -19,6 +19,11 @@ _EXCEEDED = {
 }
 
 
+# Usage already spent (audio heard and spoken) is counted even past the plan's limit;
+# the limit is checked before such work starts (``ensure_remaining``).
+_NO_LIMIT = 2**62
+
+
 class Reservation(msgspec.Struct, frozen=True, kw_only=True):
     owner_id: OwnerId
     site_id: SiteId | None
@@ -56,6 +61,32 @@ class Quota:
         if not await self._ledger.reserve(**msgspec.structs.asdict(reservation), limit=limit):
             raise QuotaExceeded(_EXCEEDED[meter], meter=meter.value, limit=limit)
         return reservation
+
+    async def ensure_remaining(self, *, owner_id: OwnerId, meter: Meter, now: datetime) -> None:
+        """Raises QuotaExceeded when the owner has no units of ``meter`` left this period."""
+        owner = await self._owners.get(owner_id)
+        if owner is None or owner.is_closed:
+            raise NotFound("That account does not exist.")
+        limit = self._plans.for_owner(owner.plan).limit(meter)
+        period = period_start_for(meter, owner.created_at, now)
+        used = (await self._ledger.used(owner_id, {meter: period}))[meter]
+        if used >= limit:
+            raise QuotaExceeded(_EXCEEDED[meter], meter=meter.value, limit=limit)
+
+    async def charge(self, *, owner_id: OwnerId, site_id: SiteId, meter: Meter, amount: int, now: datetime) -> bool:
+        """Count ``amount`` units already spent; returns whether the owner still has units
+        left afterwards."""
+        owner = await self._owners.get(owner_id)
+        if owner is None:
+            return False
+        limit = self._plans.for_owner(owner.plan).limit(meter)
+        period = period_start_for(meter, owner.created_at, now)
+        if amount > 0:
+            await self._ledger.reserve(
+                owner_id=owner_id, site_id=site_id, meter=meter, period_start=period, amount=amount, limit=_NO_LIMIT
+            )
+        used = (await self._ledger.used(owner_id, {meter: period}))[meter]
+        return used < limit
 
     async def release(self, reservation: Reservation) -> None:
         await self._ledger.release(**msgspec.structs.asdict(reservation))

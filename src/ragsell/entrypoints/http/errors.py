@@ -29,6 +29,8 @@ from ragsell.application.errors import (
     OriginNotAllowed,
     QuotaExceeded,
     RateLimited,
+    VoiceOff,
+    VoiceUnavailable,
 )
 from ragsell.domain.errors import DomainError
 
@@ -59,6 +61,8 @@ _STATUS: dict[type[DomainError], int] = {
     QuotaExceeded: HTTP_429_TOO_MANY_REQUESTS,
     RateLimited: HTTP_429_TOO_MANY_REQUESTS,
     MailNotConfigured: HTTP_503_SERVICE_UNAVAILABLE,
+    VoiceOff: HTTP_403_FORBIDDEN,
+    VoiceUnavailable: HTTP_503_SERVICE_UNAVAILABLE,
 }
 
 _HTTP_CODES = {
