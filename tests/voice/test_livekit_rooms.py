@@ -195,5 +195,5 @@ async def test_an_unreachable_server_makes_speech_unavailable_after_the_retries(
     with socket.create_server(("127.0.0.1", 0)) as sock:
         closed_port = sock.getsockname()[1]
 
-    with pytest.raises(SpeechUnavailable, match="could not be reached"):
+    with pytest.raises(SpeechUnavailable, match="no answer from"):
         await make_rooms(url=f"http://127.0.0.1:{closed_port}", retries=1).list("ragsell-")

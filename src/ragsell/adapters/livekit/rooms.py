@@ -36,10 +36,10 @@ def _addresses(url: str) -> tuple[str, str]:
     )
 
 
-def _code(error: api.TwirpError) -> str:
+def _code(error: api.ServerError) -> str:
     # The server answers a token it cannot verify with a bare 401, without a Twirp body.
-    if error.code == api.TwirpErrorCode.UNKNOWN and error.status == 401:
-        return api.TwirpErrorCode.UNAUTHENTICATED
+    if error.code == api.ServerErrorCode.UNKNOWN and error.status == 401:
+        return api.ServerErrorCode.UNAUTHENTICATED
     return error.code
 
 
@@ -58,8 +58,8 @@ class LiveKitRooms(VoiceRooms):
     """Every request gets ``timeout`` seconds. Dropped connections and server errors
     (5xx, unavailable) are retried up to ``retries`` times after a short backoff
     (``backoff`` seconds doubled each time, with jitter); a request that timed out is
-    not, so a caller waits about ``timeout`` at most. Then, or on any other refusal,
-    SpeechUnavailable names the Twirp code."""
+    not, so a silent server costs a caller ``timeout`` once, not once per retry. Then,
+    or on any other refusal, SpeechUnavailable names the Twirp code."""
 
     def __init__(
         self,
@@ -111,8 +111,8 @@ class LiveKitRooms(VoiceRooms):
         async def delete(rooms: RoomService) -> None:
             try:
                 await rooms.delete_room(DeleteRoomRequest(room=name))
-            except api.TwirpError as error:
-                if error.code != api.TwirpErrorCode.NOT_FOUND:
+            except api.ServerError as error:
+                if error.code != api.ServerErrorCode.NOT_FOUND:
                     raise
 
         await self._call("DeleteRoom", delete)
@@ -136,7 +136,7 @@ class LiveKitRooms(VoiceRooms):
                 # turns off the time-out of its aiohttp session.
                 async with asyncio.timeout(self._timeout):
                     return await request(self._room_service())
-            except api.TwirpError as error:
+            except api.ServerError as error:
                 if error.status < 500 or attempt == self._retries:
                     detail = f": {error.message}" if error.message else ""
                     raise SpeechUnavailable(
@@ -147,7 +147,7 @@ class LiveKitRooms(VoiceRooms):
             except aiohttp.ClientError as error:
                 if attempt == self._retries:
                     raise SpeechUnavailable(
-                        f"LiveKit {method} failed: {self._api_url} could not be reached ({type(error).__name__})."
+                        f"LiveKit {method} failed: no answer from {self._api_url} ({type(error).__name__})."
                     ) from error
             await asyncio.sleep(self._backoff * 2**attempt * random.uniform(0.75, 1.0))  # noqa: S311
             attempt += 1
