@@ -21,6 +21,8 @@ SPEECH_SAMPLE_RATE = 24_000
 SPEECH_SAMPLE_BYTES = 2
 # Rooms of live calls are named with this prefix, so sweeps touch only ragsell's own.
 ROOM_PREFIX = "ragsell-"
+# LiveKit dispatches the agent registered under this name into each call's room.
+VOICE_AGENT_NAME = "ragsell-voice"
 
 # Where speech may pause: after a sentence's end mark and space, or at a line break.
 _SPOKEN_BREAK = re.compile(r"(?<=[.!?。！？])\s+|\n+")

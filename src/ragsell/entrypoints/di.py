@@ -1,6 +1,7 @@
 """Dependency injection: which adapter serves each port, chosen explicitly from settings."""
 
 from collections.abc import AsyncIterator, Iterable
+from datetime import timedelta
 from typing import Any
 
 from dishka import AsyncContainer, Provider, Scope, decorate, make_async_container, provide
@@ -10,6 +11,9 @@ import ragsell
 from ragsell.adapters.bedrock.chat_model import BedrockChatModel
 from ragsell.adapters.cache.embeddings import RecentEmbeddings
 from ragsell.adapters.cache.sites import CachedSiteRepository
+from ragsell.adapters.cartesia.text_to_speech import CartesiaTextToSpeech
+from ragsell.adapters.deepgram.speech_to_text import DeepgramSpeechToText
+from ragsell.adapters.livekit.rooms import LiveKitRooms
 from ragsell.adapters.local.extractive_answerer import ExtractiveAnswerer
 from ragsell.adapters.local.numpy_retriever import NumpyRetriever
 from ragsell.adapters.local.onnx_embedder import OnnxMiniLMEmbedder
@@ -56,6 +60,7 @@ from ragsell.adapters.security.argon2_hasher import Argon2PasswordHasher
 from ragsell.adapters.smtp.mailer import DisabledMailer, SmtpConfig, SmtpMailer, SmtpSecurity
 from ragsell.adapters.system.clock import SystemClock
 from ragsell.adapters.system.ids import SecretsIdGenerator
+from ragsell.adapters.voice_off import NoSpeechServices
 from ragsell.adapters.web.crawler import WebSiteCrawler
 from ragsell.adapters.web.fetcher import GuardedFetcher
 from ragsell.adapters.web.webhooks import WEBHOOK_LIMITS, GuardedWebhookSender
@@ -124,6 +129,7 @@ from ragsell.application.ports.repositories import (
 )
 from ragsell.application.ports.security import PasswordHasher
 from ragsell.application.ports.system import Clock, IdGenerator, StoreProbe, TaskSchedule
+from ragsell.application.ports.voice import SpeechToText, TextToSpeech, VoiceRooms
 from ragsell.application.ports.web import SiteCrawler
 from ragsell.application.privacy.account_purge import AccountCloser, AccountPurger
 from ragsell.application.privacy.audit import ListPrivacyRequests, PrivacyAudit
@@ -148,10 +154,16 @@ from ragsell.application.throttling import Throttle
 from ragsell.application.usage.change_plan import ChangePlan
 from ragsell.application.usage.quota import Quota
 from ragsell.application.usage.usage_summary import UsageSummary
+from ragsell.application.voice.close_overdue_calls import CloseOverdueCalls
+from ragsell.application.voice.features import VoiceFeatures
+from ragsell.application.voice.start_voice_call import StartVoiceCall
+from ragsell.application.voice.take_voice_turn import TakeVoiceTurn
+from ragsell.application.voice.voice_call import JoinVoiceCall
 from ragsell.application.widget_access import OwnOrigin
 from ragsell.domain.accounts import SessionPolicy
 from ragsell.domain.retention import RetentionPolicy
 from ragsell.domain.usage import PlanCatalogue
+from ragsell.domain.voice import VOICE_AGENT_NAME
 from ragsell.entrypoints.settings import Answers, Embeddings, Settings, VectorSearch
 
 
@@ -412,6 +424,78 @@ class WebProvider(Provider):
         return GuardedWebhookSender(fetcher)
 
 
+class VoiceProvider(Provider):
+    """Deepgram hears, Cartesia speaks, LiveKit holds live calls: each only when its
+    settings are given; otherwise the voice features are off."""
+
+    scope = Scope.APP
+
+    def __init__(self, settings: Settings) -> None:
+        super().__init__()
+        self._settings = settings
+
+    @provide
+    def features(self) -> VoiceFeatures:
+        settings = self._settings
+        return VoiceFeatures(
+            turns=settings.voice_available,
+            calls=settings.voice_calls_available,
+            call_limit=timedelta(minutes=settings.voice_call_max_minutes),
+        )
+
+    @provide
+    async def hearing(self) -> AsyncIterator[SpeechToText]:
+        settings = self._settings
+        if not settings.voice_available:
+            yield NoSpeechServices()
+            return
+        hearing = DeepgramSpeechToText(
+            settings.deepgram_api_key,
+            base_url=settings.deepgram_base_url,
+            model=settings.deepgram_model,
+            language=settings.deepgram_language or None,
+            smart_format=settings.deepgram_smart_format,
+        )
+        try:
+            yield hearing
+        finally:
+            await hearing.close()
+
+    @provide
+    async def speaking(self) -> AsyncIterator[TextToSpeech]:
+        settings = self._settings
+        if not settings.voice_available:
+            yield NoSpeechServices()
+            return
+        speaking = CartesiaTextToSpeech(
+            settings.cartesia_api_key,
+            base_url=settings.cartesia_base_url,
+            model=settings.cartesia_model,
+            voice_id=settings.cartesia_voice_id,
+        )
+        try:
+            yield speaking
+        finally:
+            await speaking.close()
+
+    @provide
+    async def rooms(self) -> AsyncIterator[VoiceRooms]:
+        settings = self._settings
+        if not settings.voice_calls_available:
+            yield NoSpeechServices()
+            return
+        rooms = LiveKitRooms(
+            settings.livekit_url,
+            settings.livekit_api_key,
+            settings.livekit_api_secret,
+            agent_name=VOICE_AGENT_NAME,
+        )
+        try:
+            yield rooms
+        finally:
+            await rooms.aclose()
+
+
 class CacheProvider(Provider):
     """Short-lived per-process memory in front of the store, where a hot path needs it."""
 
@@ -505,6 +589,10 @@ def _use_cases() -> Provider:
         SiteAnalytics,
         ExportLeads,
         CheckInstall,
+        TakeVoiceTurn,
+        StartVoiceCall,
+        JoinVoiceCall,
+        CloseOverdueCalls,
     ):
         provider.provide(use_case)
     return provider
@@ -519,6 +607,7 @@ def make_container(settings: Settings, *, store: Provider, overrides: Iterable[P
         store,
         AIProvider(settings),
         WebProvider(settings),
+        VoiceProvider(settings),
         CacheProvider(),
         _use_cases(),
         *overrides,

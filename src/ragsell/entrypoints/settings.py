@@ -11,6 +11,7 @@ from email.utils import parseaddr
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import msgspec
 
@@ -263,6 +264,20 @@ _CHECKS: dict[str, Callable[[Any], Any]] = {
 }
 
 
+def _check_voice(settings: Settings) -> None:
+    addresses = {
+        "DEEPGRAM_BASE_URL": (settings.deepgram_base_url, ("https://",)),
+        "CARTESIA_BASE_URL": (settings.cartesia_base_url, ("https://",)),
+        "LIVEKIT_URL": (settings.livekit_url, ("wss://", "https://")),
+    }
+    for name, (address, secure) in addresses.items():
+        if not address or address.startswith(secure):
+            continue
+        host = urlsplit(address).hostname or ""
+        if not (settings.voice_allow_loopback and host in _LOOPBACK_HOSTS):
+            raise SettingsError(f"{PREFIX}{name}={address!r}: must start with {' or '.join(secure)}.")
+
+
 def _check_smtp(settings: Settings) -> None:
     if not settings.smtp_host:
         return
@@ -335,4 +350,5 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: Any) ->
     if settings.vector_search is VectorSearch.ATLAS and settings.store is not Store.MONGO:
         raise SettingsError(f"{PREFIX}VECTOR_SEARCH=atlas needs {PREFIX}STORE=mongo and an Atlas {PREFIX}MONGODB_URI.")
     _check_smtp(settings)
+    _check_voice(settings)
     return settings

@@ -11,6 +11,7 @@ from urllib.parse import urlsplit, urlunsplit
 import aiohttp
 from livekit import api
 from livekit.api.room_service import RoomService
+from livekit.protocol.agent_dispatch import RoomAgentDispatch
 from livekit.protocol.models import Room
 from livekit.protocol.room import CreateRoomRequest, DeleteRoomRequest, ListRoomsRequest
 
@@ -70,6 +71,7 @@ class LiveKitRooms(VoiceRooms):
         timeout: float = 10.0,
         retries: int = 2,
         backoff: float = 0.25,
+        agent_name: str | None = None,
     ) -> None:
         if not api_key or not api_secret:
             # AccessToken would fall back to LIVEKIT_API_KEY/SECRET from the environment.
@@ -80,6 +82,8 @@ class LiveKitRooms(VoiceRooms):
         self._timeout = timeout
         self._retries = retries
         self._backoff = backoff
+        # The agent LiveKit dispatches into every room made here (explicit dispatch).
+        self._agents = [RoomAgentDispatch(agent_name=agent_name)] if agent_name else []
         self._api: api.LiveKitAPI | None = None
 
     async def create(self, name: str, *, metadata: str, empty_timeout: timedelta, max_participants: int) -> None:
@@ -89,6 +93,7 @@ class LiveKitRooms(VoiceRooms):
             empty_timeout=int(empty_timeout.total_seconds()),
             departure_timeout=DEPARTURE_TIMEOUT_SECONDS,
             max_participants=max_participants,
+            agents=self._agents,
         )
         await self._call("CreateRoom", lambda rooms: rooms.create_room(request))
 

@@ -112,6 +112,13 @@ class CrawlBody(Body):
     www_is_same_site: bool = True
 
 
+class VoiceBody(Body):
+    """The speech provider's voice id and model; "" for the service's default."""
+
+    voice_id: Annotated[str, Meta(max_length=100)] = ""
+    model: Annotated[str, Meta(max_length=100)] = ""
+
+
 class UpdateSiteBody(Body):
     name: Name | UnsetType = UNSET
     branding: BrandingBody | UnsetType = UNSET
@@ -119,6 +126,7 @@ class UpdateSiteBody(Body):
     crawl: CrawlBody | UnsetType = UNSET
     retention_days: Annotated[int, Meta(ge=1, le=MAX_RETENTION_DAYS)] | UnsetType | None = UNSET
     voice_enabled: bool | UnsetType = UNSET
+    voice: VoiceBody | UnsetType = UNSET
     country: Annotated[str, Meta(min_length=2, max_length=2)] | UnsetType | None = UNSET
 
 
@@ -127,6 +135,11 @@ class CrawlView(View):
     exclude_patterns: list[str]
     schedule: str
     www_is_same_site: bool
+
+
+class VoiceView(View):
+    voice_id: str
+    model: str
 
 
 class SiteView(View):
@@ -139,6 +152,7 @@ class SiteView(View):
     crawl: CrawlView
     retention_days: int | None
     voice_enabled: bool
+    voice: VoiceView
     country: str | None
     created_at: datetime
 
@@ -160,6 +174,7 @@ def site_view(site: Site) -> SiteView:
         ),
         retention_days=site.retention_days,
         voice_enabled=site.voice_enabled,
+        voice=VoiceView(voice_id=site.voice.voice_id, model=site.voice.model),
         country=site.country,
         created_at=site.created_at,
     )

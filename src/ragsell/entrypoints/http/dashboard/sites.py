@@ -15,6 +15,7 @@ from ragsell.application.usage.usage_summary import UsageSummary
 from ragsell.domain.conversations import ACTIVE_WINDOW
 from ragsell.domain.ids import OwnerId
 from ragsell.domain.sites import CrawlSchedule, CrawlSettings, make_branding
+from ragsell.domain.voice import VoiceChoice
 from ragsell.entrypoints.http.dashboard.schemas import (
     ActiveVisitorsView,
     AddSiteBody,
@@ -59,6 +60,7 @@ def _update_command(owner_id: OwnerId, site_id: str, data: UpdateSiteBody) -> Up
         ),
         retention_days=data.retention_days,
         voice_enabled=data.voice_enabled,
+        voice=UNSET if data.voice is UNSET else VoiceChoice(voice_id=data.voice.voice_id, model=data.voice.model),
         country=data.country.upper() if isinstance(data.country, str) else data.country,
     )
 

@@ -16,7 +16,7 @@ from ragsell.domain.ids import WidgetKey, is_widget_key
 
 PREFIX = "/widget/v1/sites/"
 ALLOWED_METHODS = b"GET, POST"
-ALLOWED_HEADERS = b"content-type, x-visitor-id"
+ALLOWED_HEADERS = b"content-type, x-visitor-id, x-client-message-id"
 PREFLIGHT_MAX_AGE = b"600"
 
 OriginsLookup = Callable[[Scope, str], Awaitable[frozenset[str]]]

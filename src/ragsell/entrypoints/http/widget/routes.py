@@ -20,8 +20,13 @@ from ragsell.application.conversations.start_conversation import StartConversati
 from ragsell.application.conversations.visitor_conversation import VisitorConversation, VisitorConversationQuery
 from ragsell.application.leads.capture_lead import CaptureLead, CaptureLeadCommand
 from ragsell.application.sites.widget_config import GetWidgetConfig
+from ragsell.application.voice.start_voice_call import StartVoiceCall, StartVoiceCallCommand
+from ragsell.application.voice.take_voice_turn import TakeVoiceTurn, TakeVoiceTurnCommand
+from ragsell.application.voice.turn_events import VoiceTurnEvent
 from ragsell.domain.conversations import Feedback
+from ragsell.domain.errors import InvalidValue
 from ragsell.domain.leads import LeadKind
+from ragsell.domain.voice import MAX_TURN_BYTES, MAX_TURN_SECONDS
 from ragsell.entrypoints.http.widget.schemas import (
     ConversationStartedView,
     FeedbackBody,
@@ -31,12 +36,14 @@ from ragsell.entrypoints.http.widget.schemas import (
     MessageBody,
     PageViewBody,
     StartConversationBody,
+    VoiceCallView,
     WidgetConfigView,
     widget_config_view,
     widget_message_view,
 )
 
 VisitorHeader = Annotated[str, HeaderParameter(name="x-visitor-id", min_length=36, max_length=36)]
+ClientMessageHeader = Annotated[str, HeaderParameter(name="x-client-message-id", min_length=36, max_length=36)]
 _encoder = msgspec.json.Encoder()
 
 
@@ -44,7 +51,27 @@ def _origin(request: Request) -> str | None:
     return request.headers.get("origin")
 
 
-async def _sse(events: AsyncIterator[AnswerEvent]) -> AsyncIterator[ServerSentEventMessage]:
+async def _recording(request: Request) -> bytes:
+    """The uploaded recording, read no further than the cap."""
+    too_long = InvalidValue(f"Recordings are at most {MAX_TURN_SECONDS} seconds.")
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > MAX_TURN_BYTES:
+        raise too_long
+    received = bytearray()
+    async for piece in request.stream():
+        received += piece
+        if len(received) > MAX_TURN_BYTES:
+            raise too_long
+    return bytes(received)
+
+
+def _stream(events: AsyncIterator[AnswerEvent] | AsyncIterator[VoiceTurnEvent]) -> ServerSentEvent:
+    return ServerSentEvent(_sse(events), headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
+
+
+async def _sse(
+    events: AsyncIterator[AnswerEvent] | AsyncIterator[VoiceTurnEvent],
+) -> AsyncIterator[ServerSentEventMessage]:
     async for event in events:
         name = type(event).__struct_config__.tag
         payload = msgspec.structs.asdict(event)
@@ -140,7 +167,63 @@ class WidgetController(Controller):
                 text=data.text,
             )
         )
-        return ServerSentEvent(_sse(events), headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
+        return _stream(events)
+
+    @post(
+        "/conversations/{conversation_id:str}/voice-turns",
+        status_code=200,
+        summary="Ask by voice: the recording in, the answer back as text and speech (Server-Sent Events)",
+        description=(
+            "The body is the recording (audio/webm, audio/ogg, audio/mp4, audio/mpeg or audio/wav; at most "
+            f"{MAX_TURN_SECONDS} seconds, {MAX_TURN_BYTES} bytes). Events: transcript {{text, language}}, "
+            "token {text}, speech {audio: base64 16-bit little-endian mono PCM, sampleRate}, citations "
+            "{citations}, done {messageId, answered} (last), error {code, message}."
+        ),
+    )
+    async def voice_turn(
+        self,
+        request: Request,
+        widget_key: FromPath[str],
+        conversation_id: FromPath[str],
+        visitor_id: VisitorHeader,
+        client_message_id: ClientMessageHeader,
+        take_turn: FromDishka[TakeVoiceTurn],
+    ) -> ServerSentEvent:
+        events = await take_turn(
+            TakeVoiceTurnCommand(
+                widget_key=widget_key,
+                origin=_origin(request),
+                visitor_id=visitor_id,
+                conversation_id=conversation_id,
+                client_message_id=client_message_id,
+                media_type=request.headers.get("content-type"),
+                audio=await _recording(request),
+            )
+        )
+        return _stream(events)
+
+    @post(
+        "/conversations/{conversation_id:str}/voice-calls",
+        status_code=HTTP_201_CREATED,
+        summary="Start a live call with the assistant: a LiveKit room and a token for this visitor only",
+    )
+    async def voice_call(
+        self,
+        request: Request,
+        widget_key: FromPath[str],
+        conversation_id: FromPath[str],
+        data: JSONBody[StartConversationBody],
+        start_call: FromDishka[StartVoiceCall],
+    ) -> VoiceCallView:
+        ticket = await start_call(
+            StartVoiceCallCommand(
+                widget_key=widget_key,
+                origin=_origin(request),
+                visitor_id=data.visitor_id,
+                conversation_id=conversation_id,
+            )
+        )
+        return VoiceCallView(url=ticket.url, token=ticket.token, room=ticket.room, ends_at=ticket.ends_at)
 
     @post(
         "/conversations/{conversation_id:str}/messages/{message_id:str}/feedback",

@@ -1,5 +1,6 @@
 """What the widget API accepts and returns."""
 
+from datetime import datetime
 from typing import Annotated, Literal
 
 from msgspec import Meta
@@ -55,7 +56,16 @@ class WidgetConfigView(View):
     site_name: str
     site_url: str
     branding: BrandingView
+    # Recorded voice turns are offered; live calls too.
     voice_enabled: bool
+    voice_calls: bool
+
+
+class VoiceCallView(View):
+    url: str
+    token: str
+    room: str
+    ends_at: datetime
 
 
 class ConversationStartedView(View):
@@ -87,6 +97,7 @@ def widget_config_view(config: WidgetConfig) -> WidgetConfigView:
         site_url=config.site_url,
         branding=branding_view(config.branding),
         voice_enabled=config.voice_enabled,
+        voice_calls=config.voice_calls,
     )
 
 

@@ -12,6 +12,7 @@ from ragsell.application.sites.get_site import GetSite
 from ragsell.application.sites.install_check import CheckInstall
 from ragsell.application.sites.list_sites import ListSites
 from ragsell.application.sites.update_site import UpdateSite, UpdateSiteCommand
+from ragsell.application.voice.features import VoiceFeatures
 from ragsell.domain.errors import DomainError, InvalidValue
 from ragsell.domain.ids import OwnerId
 from ragsell.domain.sites import (
@@ -24,6 +25,7 @@ from ragsell.domain.sites import (
     WidgetPosition,
     make_branding,
 )
+from ragsell.domain.voice import VoiceChoice
 from ragsell.entrypoints.http.dashboard.pages.accounts import AUTH
 from ragsell.entrypoints.http.dashboard.pages.common import context
 from ragsell.entrypoints.http.dashboard.pages.forms import Form, form_error, read_form
@@ -98,6 +100,8 @@ def _settings_form(site: Site) -> Form:
         "wwwIsSameSite": "on" if crawl.www_is_same_site else "",
         "retentionDays": "" if site.retention_days is None else str(site.retention_days),
         "voiceEnabled": "on" if site.voice_enabled else "",
+        "voiceId": site.voice.voice_id,
+        "voiceModel": site.voice.model,
         "country": site.country or "",
     }
     fields = {key: [value] for key, value in values.items()}
@@ -132,19 +136,33 @@ def _update_command(owner_id: OwnerId, site_id: str, form: Form) -> UpdateSiteCo
         ),
         retention_days=form.number("retentionDays", "the number of days"),
         voice_enabled=form.checked("voiceEnabled"),
+        voice=VoiceChoice(voice_id=form.text("voiceId").strip(), model=form.text("voiceModel").strip()),
         country=None if country is None else country.upper(),
     )
 
 
-def _settings_page(request: Request, auth: Auth, site: Site, form: Form, error: DomainError | None = None) -> Any:
-    values = context(request, auth, section="settings", site=site, form=form, error=error, choices=CHOICES)
+def _settings_page(
+    request: Request,
+    auth: Auth,
+    site: Site,
+    form: Form,
+    voice: VoiceFeatures,
+    error: DomainError | None = None,
+) -> Any:
+    values = context(request, auth, section="settings", site=site, form=form, error=error, choices=CHOICES, voice=voice)
     return page("settings.html", values, status=200 if error is None else 422)
 
 
 @get("/sites/{site_id:str}/settings", dependencies=AUTH, include_in_schema=False)
-async def settings_page(request: Request, auth: Auth, site_id: FromPath[str], get_site: FromDishka[GetSite]) -> Any:
+async def settings_page(
+    request: Request,
+    auth: Auth,
+    site_id: FromPath[str],
+    get_site: FromDishka[GetSite],
+    voice: FromDishka[VoiceFeatures],
+) -> Any:
     site = await get_site(auth.owner.id, site_id)
-    return _settings_page(request, auth, site, _settings_form(site))
+    return _settings_page(request, auth, site, _settings_form(site), voice)
 
 
 @post("/sites/{site_id:str}/settings", dependencies=AUTH, include_in_schema=False)
@@ -154,13 +172,14 @@ async def save_settings(
     site_id: FromPath[str],
     get_site: FromDishka[GetSite],
     update_site: FromDishka[UpdateSite],
+    voice: FromDishka[VoiceFeatures],
 ) -> Any:
     site = await get_site(auth.owner.id, site_id)
     form = await read_form(request)
     try:
         await update_site(_update_command(auth.owner.id, site.id, form))
     except DomainError as error:
-        return _settings_page(request, auth, site, form, form_error(error))
+        return _settings_page(request, auth, site, form, voice, form_error(error))
     return redirect(f"/sites/{site.id}/settings", notice="settings-saved")
 
 
@@ -171,12 +190,13 @@ async def delete_site(
     site_id: FromPath[str],
     get_site: FromDishka[GetSite],
     delete_site: FromDishka[DeleteSite],
+    voice: FromDishka[VoiceFeatures],
 ) -> Any:
     site = await get_site(auth.owner.id, site_id)
     form = await read_form(request)
     if form.text("confirmName") != site.name:
         error = InvalidValue("Type the site's name exactly to delete it.", field="confirmName")
-        return _settings_page(request, auth, site, _settings_form(site), error)
+        return _settings_page(request, auth, site, _settings_form(site), voice, error)
     await delete_site(auth.owner.id, site.id)
     return redirect("/sites", notice="site-deleted")
 
