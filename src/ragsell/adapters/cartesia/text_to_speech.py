@@ -3,7 +3,6 @@ the sentences of an answer, as they are written, over one WebSocket context."""
 
 import asyncio
 import base64
-import binascii
 import contextlib
 import json
 import uuid
@@ -25,10 +24,6 @@ DEFAULT_VERSION = "2025-04-16"
 _OUTPUT_FORMAT = {"container": "raw", "encoding": "pcm_s16le", "sample_rate": SPEECH_SAMPLE_RATE}
 # Error bodies can be whole HTML pages from a proxy; this much says what went wrong.
 _REASON_LENGTH = 200
-
-
-def _is_transient(status: int) -> bool:
-    return status == 429 or status >= 500
 
 
 class CartesiaTextToSpeech(TextToSpeech):
@@ -88,6 +83,8 @@ class CartesiaTextToSpeech(TextToSpeech):
         return SpeechTimer(deadline=self._timeout, stall_timeout=self._stall_timeout)
 
     async def speak(self, text: str, *, voice: VoiceChoice, language: str) -> AsyncIterator[bytes]:
+        if not text.strip():
+            return
         request = {**self._generation(voice, language), "transcript": text}
         timer = self._timer()
         async with contextlib.aclosing(self._retrying(lambda: self._bytes(request, timer), timer)) as pieces:
@@ -160,8 +157,9 @@ class CartesiaTextToSpeech(TextToSpeech):
                         elif reply.get("type") == "done":
                             return
                         elif reply.get("type") == "error":
+                            status = reply.get("status_code")
                             reason = reply.get("error") or reply.get("message") or reply.get("title") or ""
-                            raise self._refusal(int(reply.get("status_code") or 500), str(reason))
+                            raise self._refusal(status if isinstance(status, int) else 500, str(reason))
                 finally:
                     sender.cancel()
                     await asyncio.wait([sender])
@@ -173,7 +171,9 @@ class CartesiaTextToSpeech(TextToSpeech):
     def _refusal(self, status: int, reason: str) -> Exception:
         reason = self._redacted(reason.strip())[:_REASON_LENGTH]
         message = f"answered {status}: {reason}" if reason else f"answered {status}"
-        return Transient(message) if _is_transient(status) else SpeechUnavailable(f"Cartesia {message}.")
+        if status == 429 or status >= 500:
+            return Transient(message)
+        return SpeechUnavailable(f"Cartesia {message}.")
 
     def _redacted(self, text: str) -> str:
         return text.replace(self._api_key, "[key]") if self._api_key else text
@@ -224,5 +224,5 @@ def _reply(data: str) -> dict[str, Any]:
 def _audio(chunk: dict[str, Any]) -> bytes:
     try:
         return base64.b64decode(chunk.get("data") or "", validate=True)
-    except (binascii.Error, TypeError) as error:
+    except (ValueError, TypeError) as error:  # binascii.Error is a ValueError
         raise SpeechUnavailable("Cartesia sent audio that is not base64.") from error
