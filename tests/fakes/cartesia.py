@@ -16,7 +16,6 @@ from typing import Any, NamedTuple, Self
 
 import numpy as np
 from aiohttp import WSMsgType, web
-from multidict import CIMultiDict
 
 VERSIONS = frozenset({"2024-06-10", "2024-11-13", "2025-04-16", "2026-03-01"})
 SAMPLE_RATES = frozenset({8000, 16000, 22050, 24000, 44100, 48000})
@@ -135,7 +134,7 @@ class FakeCartesia:
             body = await request.json()
         except ValueError:
             body = {}
-        self.requests.append(Recorded("bytes", request.path, CIMultiDict(request.headers), body))
+        self.requests.append(Recorded("bytes", request.path, request.headers.copy(), body))
         if refusal := await self._refusal(request):
             return refusal
         if self._scripted_failure():
@@ -157,7 +156,7 @@ class FakeCartesia:
             return refusal
         connection = web.WebSocketResponse()
         await connection.prepare(request)
-        headers = CIMultiDict(request.headers)
+        headers = request.headers.copy()
         # The first input of each open context, and how many chunks the connection sent.
         contexts: dict[str, dict[str, Any]] = {}
         sent = 0
