@@ -27,6 +27,7 @@ from ragsell.entrypoints.operator_commands import COMMANDS as OPERATOR_COMMANDS
 from ragsell.entrypoints.operator_commands import add_commands, run_command
 from ragsell.entrypoints.settings import Settings, SettingsError, Store, load_settings
 from ragsell.entrypoints.store import check_store, mongo_uri, store_provider
+from ragsell.entrypoints.voice_agent import answer_calls, require_voice_calls
 from ragsell.entrypoints.worker import run_worker, stop_worker
 
 
@@ -117,6 +118,13 @@ def work(settings: Settings) -> None:
         asyncio.run(_work(settings, uri))
 
 
+def voice_agent(settings: Settings) -> int:
+    require_voice_calls(settings)
+    configure_logging(settings.log_level)
+    with _uri(settings, share=False) as uri:
+        return answer_calls(settings, uri)
+
+
 def _bar(progress: CrawlProgress, width: int = 30) -> str:
     filled = width * progress.percent // 100
     return (
@@ -185,6 +193,7 @@ def _parser() -> argparse.ArgumentParser:
     serve_command.add_argument("--host", help="Address to listen on (RAGSELL_HOST; default 127.0.0.1).")
     serve_command.add_argument("--port", type=int, help="Port to listen on (RAGSELL_PORT; default 8000).")
     commands.add_parser("worker", parents=[data], help="Run crawl jobs (any number of workers may run).")
+    commands.add_parser("voice-agent", parents=[data], help="Answer live voice calls in LiveKit rooms.")
     crawl_command = commands.add_parser("crawl", parents=[data], help="Crawl a site now, showing progress.")
     crawl_command.add_argument("site_id")
     admin = commands.add_parser("admin", help="Operator commands.").add_subparsers(dest="admin", required=True)
@@ -207,6 +216,8 @@ def main(argv: list[str] | None = None) -> int:
             serve(settings)
         elif arguments.command == "worker":
             work(settings)
+        elif arguments.command == "voice-agent":
+            return voice_agent(settings)
         elif arguments.command == "crawl":
             return crawl(settings, arguments.site_id)
         elif arguments.command in OPERATOR_COMMANDS:
