@@ -1,9 +1,10 @@
-"""The voice agent's own code, without a LiveKit server: answers from the site's
-knowledge through the agent's llm_node, stored as voice messages; the audio LiveKit
-reports heard and spoken, charged to the plan; a call whose site is gone refused and its
-room closed. The container is the real one on the in-memory store, with a local fake
-LiveKit for the rooms."""
+"""The voice agent's own code, run for real without a LiveKit server: ragsell's answers
+through the agent (its llm_node, and a text-only session as LiveKit's own tests run one),
+stored as voice messages; the audio LiveKit reports heard and spoken, charged to the plan;
+what ends a call; calls refused before their room is joined. The container is the real
+one on the in-memory store, with a local fake LiveKit for the rooms."""
 
+import asyncio
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from typing import NamedTuple
@@ -11,7 +12,7 @@ from typing import NamedTuple
 import pytest
 from dishka import AsyncContainer, Scope
 from livekit import rtc
-from livekit.agents import ChatContext, JobContext, ModelSettings
+from livekit.agents import ChatContext, JobContext, ModelSettings, SessionUsageUpdatedEvent
 from livekit.agents.job import JobAcceptArguments, JobExecutorType, JobProcess, RunningJobInfo
 from livekit.agents.metrics import AgentSessionUsage, STTModelUsage, TTSModelUsage
 from livekit.protocol import agent, models
@@ -37,7 +38,7 @@ from ragsell.domain.voice import SPEECH_SAMPLE_RATE, VoiceChoice
 from ragsell.entrypoints.di import MemoryStoreProvider, make_container
 from ragsell.entrypoints.settings import Settings, load_settings
 from ragsell.entrypoints.voice_agent.assistant import KnowledgeAgent, last_utterance
-from ragsell.entrypoints.voice_agent.call import answer_call, voice_session
+from ragsell.entrypoints.voice_agent.call import CallEnds, answer_call, voice_session
 from ragsell.entrypoints.voice_agent.metering import CallMeter
 from ragsell.entrypoints.voice_agent.phrases import goodbye, greeting
 from tests.fakes.livekit import FakeLiveKit
@@ -71,10 +72,13 @@ def settings(livekit: FakeLiveKit) -> Settings:
 
 
 @pytest.fixture
-async def container(settings: Settings) -> AsyncIterator[AsyncContainer]:
-    container = make_container(
-        settings, store=MemoryStoreProvider(), overrides=[HarnessOverrides(ManualClock(SystemClock().now()))]
-    )
+def clock() -> ManualClock:
+    return ManualClock(SystemClock().now())
+
+
+@pytest.fixture
+async def container(settings: Settings, clock: ManualClock) -> AsyncIterator[AsyncContainer]:
+    container = make_container(settings, store=MemoryStoreProvider(), overrides=[HarnessOverrides(clock)])
     yield container
     await container.close()
 
@@ -157,6 +161,39 @@ def usage(*, heard: float, spoken: float) -> AgentSessionUsage:
     )
 
 
+class Shutdowns(list[str]):
+    """The reasons a job was asked to end for, in order; ``asked`` is set at the first."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.asked = asyncio.Event()
+
+    def __call__(self, reason: str) -> None:
+        self.append(reason)
+        self.asked.set()
+
+
+def job_context(room: str, metadata: str, shutdowns: Shutdowns) -> JobContext:
+    """What LiveKit gives a job that it dispatched into ``room`` (never connected here)."""
+    info = RunningJobInfo(
+        accept_arguments=JobAcceptArguments(name="", identity="agent-test", metadata=""),
+        job=agent.Job(id="job-test", room=models.Room(name=room, metadata=metadata), type=agent.JobType.JT_ROOM),
+        url="",
+        token="",
+        worker_id="worker-test",
+        fake_job=False,
+    )
+    return JobContext(
+        proc=JobProcess(executor_type=JobExecutorType.PROCESS, user_arguments=None, http_proxy=None),
+        info=info,
+        room=rtc.Room(),
+        on_connect=lambda: None,
+        on_shutdown=shutdowns,
+        # Used only by LiveKit's own local models, which ragsell does not run.
+        inference_executor=None,  # type: ignore[arg-type]
+    )
+
+
 async def test_what_the_visitor_says_is_answered_from_the_site_and_stored_as_voice_messages(
     container: AsyncContainer, voice_call: VoiceCall
 ) -> None:
@@ -176,6 +213,21 @@ async def test_what_the_visitor_says_is_answered_from_the_site_and_stored_as_voi
         (Role.ASSISTANT, Channel.VOICE),
     ]
     assert (stored[0].text, stored[1].text) == (QUESTION, answer)
+
+
+async def test_in_a_session_the_agent_greets_then_answers_from_the_site(
+    settings: Settings, voice_call: VoiceCall
+) -> None:
+    # Text in and out, as LiveKit's own tests run a session: nothing is heard or spoken.
+    async with voice_session(settings, voice_call) as session:
+        await session.start(KnowledgeAgent(voice_call))
+        result = await session.run(user_input=QUESTION)
+
+    reply = result.expect.next_event().is_message(role="assistant").event().item.text_content
+    result.expect.no_more_events()
+    assert reply is not None and "before noon" in reply
+    said = [message.text_content for message in session.history.messages() if message.role == "assistant"]
+    assert said == [greeting("en"), reply]
 
 
 def test_the_last_thing_the_visitor_said_is_what_is_answered() -> None:
@@ -228,6 +280,36 @@ async def test_the_session_hears_with_deepgram_and_speaks_in_the_sites_voice(
     assert session.turn_detection == "stt"
 
 
+async def test_when_the_calls_time_is_up_the_agent_says_goodbye_and_ends_the_job(
+    settings: Settings, voice_call: VoiceCall, live_call: Call, clock: ManualClock
+) -> None:
+    shutdowns = Shutdowns()
+    clock.advance(voice_call.time_left())
+    async with voice_session(settings, voice_call) as session:
+        await session.start(KnowledgeAgent(voice_call))
+        ends = CallEnds(job_context(live_call.room, live_call.metadata, shutdowns), voice_call, session, "visitor")
+        ends.start_timer()
+        await asyncio.wait_for(shutdowns.asked.wait(), timeout=10)
+
+    assert shutdowns == ["call time is up"]
+    assert session.history.messages()[-1].text_content == goodbye("en")
+
+
+async def test_a_usage_report_past_the_plans_voice_seconds_ends_the_job(
+    settings: Settings, voice_call: VoiceCall, live_call: Call, livekit: FakeLiveKit
+) -> None:
+    shutdowns = Shutdowns()
+    ctx = job_context(live_call.room, live_call.metadata, shutdowns)
+    ends = CallEnds(ctx, voice_call, voice_session(settings, voice_call), "visitor")
+
+    ends.on_usage(SessionUsageUpdatedEvent(usage=usage(heard=60.0, spoken=30.0)))
+    ends.on_usage(SessionUsageUpdatedEvent(usage=usage(heard=60.0, spoken=STARTER_VOICE_SECONDS)))
+    await ends.settle()
+
+    assert shutdowns == ["voice seconds used up"]
+    assert live_call.room not in livekit.rooms
+
+
 def test_the_agent_greets_and_says_goodbye_in_each_language_a_site_can_have() -> None:
     for language in UI_LANGUAGES:
         if language != "en":
@@ -235,31 +317,11 @@ def test_the_agent_greets_and_says_goodbye_in_each_language_a_site_can_have() ->
             assert goodbye(language) != goodbye("en")
 
 
-def job_context(room: str, metadata: str, shutdowns: list[str]) -> JobContext:
-    """What LiveKit gives a job that it dispatched into ``room`` (never connected here)."""
-    info = RunningJobInfo(
-        accept_arguments=JobAcceptArguments(name="", identity="agent-test", metadata=""),
-        job=agent.Job(id="job-test", room=models.Room(name=room, metadata=metadata), type=agent.JobType.JT_ROOM),
-        url="",
-        token="",
-        worker_id="worker-test",
-        fake_job=False,
-    )
-    return JobContext(
-        proc=JobProcess(executor_type=JobExecutorType.PROCESS, user_arguments=None, http_proxy=None),
-        info=info,
-        room=rtc.Room(),
-        on_connect=lambda: None,
-        on_shutdown=shutdowns.append,
-        inference_executor=None,  # type: ignore[arg-type]
-    )
-
-
 async def test_a_call_whose_site_is_not_in_the_agents_store_is_refused_and_its_room_closed(
     settings: Settings, live_call: Call, livekit: FakeLiveKit
 ) -> None:
     # The job's own container opens an empty in-memory store: the site is not there.
-    shutdowns: list[str] = []
+    shutdowns = Shutdowns()
     ctx = job_context(live_call.room, live_call.metadata, shutdowns)
 
     await answer_call(settings, None, ctx)
@@ -270,7 +332,7 @@ async def test_a_call_whose_site_is_not_in_the_agents_store_is_refused_and_its_r
 
 
 async def test_a_room_that_does_not_describe_a_call_is_refused(settings: Settings) -> None:
-    shutdowns: list[str] = []
+    shutdowns = Shutdowns()
 
     await answer_call(settings, None, job_context("ragsell-site-room", "not a brief", shutdowns))
 

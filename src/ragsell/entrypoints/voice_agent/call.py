@@ -108,6 +108,7 @@ async def answer_call(settings: Settings, uri: str | None, ctx: JobContext) -> N
         session_host=False,
     )
     ends.start_timer()
+    log.info("voice call answered", extra={"room": room.name, "site_id": call.brief.site_id})
 
 
 class CallEnds:
