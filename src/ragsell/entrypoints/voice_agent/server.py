@@ -50,7 +50,6 @@ def agent_server(settings: Settings, uri: str | None) -> AgentServer:
         drain_timeout=settings.voice_call_max_minutes * 60 + DRAIN_MARGIN_SECONDS,
         # Imported once, before the call processes fork from the server that starts them.
         preload_modules=[answer_call.__module__],
-        log_level=settings.log_level,
     )
     server.rtc_session(functools.partial(answer_call, settings, uri), agent_name=VOICE_AGENT_NAME)
     return server
