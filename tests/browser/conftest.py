@@ -17,6 +17,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -25,6 +26,10 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, Request, sync_playwright
+
+from tests.fakes.cartesia import FakeCartesia
+from tests.fakes.deepgram import FakeDeepgram
+from tests.fakes.livekit import FakeLiveKit
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -137,22 +142,30 @@ class Servers:
         return f"{origin or self.site_origin}/host.html?key={key}" + ("" if widget else "&nowidget=1")
 
 
-@pytest.fixture(scope="session")
-def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
-    if not Path(CHROMIUM).exists():
-        pytest.fail("Debian's chromium is needed: scripts/test installs it (apt-get install chromium).")
-    port = free_port()
-    ragsell = f"http://127.0.0.1:{port}"
+@contextmanager
+def owners_site(ragsell: str) -> Iterator[Servers]:
+    """The owner's site, embedding the widget of the ragsell at ``ragsell``."""
     site = ThreadingHTTPServer(("127.0.0.1", 0), type("OwnersSite", (_OwnersSite,), {"ragsell": ragsell}))
     threading.Thread(target=site.serve_forever, daemon=True).start()
+    try:
+        yield Servers(ragsell=ragsell, site_port=site.server_address[1])
+    finally:
+        site.shutdown()
+        site.server_close()
+
+
+@contextmanager
+def ragsell_serve(port: int, data_dir: Path, **settings: str) -> Iterator[None]:
+    """``ragsell serve`` on ``port`` with the browser tests' settings and ``settings``
+    (environment variables), ready when this yields."""
     env = {key: value for key, value in os.environ.items() if not key.startswith("RAGSELL_")}
     env.update(
         RAGSELL_STORE="memory",
         RAGSELL_WORKER_IN_PROCESS="true",
         RAGSELL_CRAWL_ALLOW_LOOPBACK="true",
         RAGSELL_LOG_LEVEL="WARNING",
+        **settings,
     )
-    data_dir = tmp_path_factory.mktemp("ragsell-browser")
     process = subprocess.Popen(
         [RAGSELL, "serve", "--port", str(port), "--data-dir", str(data_dir)],
         env=env,
@@ -161,14 +174,77 @@ def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
         text=True,
     )
     try:
-        _wait_ready(process, ragsell)
-        yield Servers(ragsell=ragsell, site_port=site.server_address[1])
+        _wait_ready(process, f"http://127.0.0.1:{port}")
+        yield
     finally:
         process.terminate()
         process.wait(timeout=30)
         process.stdout.close()
-        site.shutdown()
-        site.server_close()
+
+
+def _need_chromium() -> None:
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Debian's chromium is needed: scripts/test installs it (apt-get install chromium).")
+
+
+@pytest.fixture(scope="session")
+def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
+    _need_chromium()
+    port = free_port()
+    with (
+        owners_site(f"http://127.0.0.1:{port}") as servers,
+        ragsell_serve(port, tmp_path_factory.mktemp("ragsell-browser")),
+    ):
+        yield servers
+
+
+@dataclass(frozen=True)
+class VoiceServers:
+    """A ragsell offering voice, on the local fakes of its speech services and LiveKit."""
+
+    servers: Servers
+    deepgram: FakeDeepgram
+    cartesia: FakeCartesia
+    livekit: FakeLiveKit
+
+
+# Every account is on a plan with voice seconds (an in-memory ragsell cannot be
+# reached by `ragsell admin set-plan`, which runs in a process of its own).
+VOICE_PLANS = {
+    "default": "voice",
+    "plans": [
+        {"name": "voice", "sites": 3, "pages": 100, "conversations": 100, "messages": 500, "voice_seconds": 3600}
+    ],
+}
+
+
+@pytest.fixture(scope="session")
+def voice_servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[VoiceServers]:
+    _need_chromium()
+    port = free_port()
+    data_dir = tmp_path_factory.mktemp("ragsell-voice")
+    plans = data_dir / "plans.json"
+    plans.write_text(json.dumps(VOICE_PLANS))
+    with (
+        FakeDeepgram() as deepgram,
+        FakeCartesia() as cartesia,
+        FakeLiveKit() as livekit,
+        owners_site(f"http://127.0.0.1:{port}") as servers,
+        ragsell_serve(
+            port,
+            data_dir,
+            RAGSELL_PLANS_FILE=str(plans),
+            RAGSELL_DEEPGRAM_API_KEY=deepgram.api_key,
+            RAGSELL_DEEPGRAM_BASE_URL=deepgram.url,
+            RAGSELL_CARTESIA_API_KEY=cartesia.api_key,
+            RAGSELL_CARTESIA_BASE_URL=cartesia.url,
+            RAGSELL_LIVEKIT_URL=livekit.url,
+            RAGSELL_LIVEKIT_API_KEY=livekit.api_key,
+            RAGSELL_LIVEKIT_API_SECRET=livekit.api_secret,
+            RAGSELL_VOICE_ALLOW_LOOPBACK="true",
+        ),
+    ):
+        yield VoiceServers(servers=servers, deepgram=deepgram, cartesia=cartesia, livekit=livekit)
 
 
 def _wait_ready(process: subprocess.Popen, base: str) -> None:

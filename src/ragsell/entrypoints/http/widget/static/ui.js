@@ -8,7 +8,13 @@ const ICONS = {
   mail: "M20 4H4a2 2 0 0 0-2 2v12a2 2 0 0 0 2 2h16a2 2 0 0 0 2-2V6a2 2 0 0 0-2-2zm0 4-8 5-8-5V6l8 5 8-5z",
   up: "M1 21h4V9H1v12zm22-11a2 2 0 0 0-2-2h-6.3l1-4.6V3a1.5 1.5 0 0 0-.5-1L14.2 1 7.6 7.6A2 2 0 0 0 7 9v10a2 2 0 0 0 2 2h9a2 2 0 0 0 1.8-1.2l3-7.1c.1-.2.2-.5.2-.7z",
   down: "M15 3H6a2 2 0 0 0-1.8 1.2l-3 7.1c-.1.2-.2.5-.2.7v2a2 2 0 0 0 2 2h6.3l-1 4.6v.3c0 .4.2.8.5 1.1L9.8 23l6.6-6.6c.4-.4.6-.9.6-1.4V5a2 2 0 0 0-2-2zm4 0v12h4V3z",
+  mic: "M12 14a3 3 0 0 0 3-3V5a3 3 0 0 0-6 0v6a3 3 0 0 0 3 3zm5-3a5 5 0 0 1-10 0H5a7 7 0 0 0 6 6.9V21h2v-3.1a7 7 0 0 0 6-6.9z",
+  stop: "M6 6h12v12H6z",
+  call: "M6.6 10.8a15 15 0 0 0 6.6 6.6l2.2-2.2a1 1 0 0 1 1-.2 11.4 11.4 0 0 0 3.6.6 1 1 0 0 1 1 1V20a1 1 0 0 1-1 1A17 17 0 0 1 3 4a1 1 0 0 1 1-1h3.5a1 1 0 0 1 1 1c0 1.2.2 2.4.6 3.6a1 1 0 0 1-.3 1z",
 };
+// LiveKit's browser SDK, vendored beside this file and loaded only when a visitor starts a call.
+const LIVEKIT = new URL("livekit-client-2.23.0.js", import.meta.url).href;
+const MAX_RECORDING_SECONDS = 60;
 // A visitor asking for a person, in the languages the widget speaks.
 const PERSON = /\b(human|person|someone|agent|representative|call me|talk to|speak to|humano|persona|agente|llamad|humain|personne|conseiller|appelez|mensch|mitarbeiter|berater|anrufen|pessoa|atendente|liguem|umano|operatore|richiamat|medewerker|bel mij)/i;
 const INLINE = /\\([!-/:-@[-`{-~])|`([^`\n]+)`|\*\*([^*\n]+)\*\*|\[([^\]\n]+)\]\(([^()\s]+)\)/g;
@@ -42,10 +48,8 @@ export function mount({root, launcher, config, base, state, save, uuid, ink}) {
     }
   };
   const out = (href, ...kids) => E("a", {href, target: "_blank", rel: "noopener noreferrer"}, ...kids);
-  const call = (method, path, body, headers) => fetch(base + path, {
-    method, credentials: "omit", body: body && JSON.stringify(body),
-    headers: Object.assign(body ? {"content-type": "application/json"} : {}, headers),
-  });
+  const call = (method, path, body, headers) => fetch(base + path, {method, credentials: "omit", body, headers});
+  const post = (path, body) => call("POST", path, JSON.stringify(body), {"content-type": "application/json"});
   const policy = (brand.privacyPolicyUrl && web(brand.privacyPolicyUrl)) || new URL(base).origin + "/privacy";
   const notice = () => E("span", {}, t.privacy + " ", out(policy, t.policy));
 
@@ -93,7 +97,16 @@ export function mount({root, launcher, config, base, state, save, uuid, ink}) {
   const log = E("div", {class: "log", role: "log", "aria-live": "polite", "aria-label": t.conversation});
   const input = E("textarea", {rows: "1", maxlength: "2000", placeholder: t.placeholder, "aria-label": t.placeholder});
   const sendButton = E("button", {type: "submit", class: "send"}, t.send);
-  const ask = E("form", {class: "ask"}, input, sendButton);
+  const talk = (label, name, offered, onclick) => E("button", {
+    type: "button", class: "talk", "aria-label": label, title: label, "aria-pressed": "false",
+    hidden: !(offered && navigator.mediaDevices), onclick,
+  }, icon(name));
+  const mic = talk(t.talk, "mic", config.voiceEnabled && window.MediaRecorder, () => {
+    if (recording) recording(true);
+    else if (!busy && !live) record();
+  });
+  const dial = talk(t.call, "call", config.voiceCalls && window.RTCPeerConnection, () => (live ? hangUp() : ring()));
+  const ask = E("form", {class: "ask"}, input, mic, dial, sendButton);
   const lead = E("form", {class: "lead", novalidate: true, hidden: true, "aria-labelledby": "rs-lead"});
   const panel = E("div", {
     class: brand.position === "bottom-left" ? "panel left" : "panel",
@@ -144,7 +157,7 @@ export function mount({root, launcher, config, base, state, save, uuid, ink}) {
         const before = buttons.map((b) => b.getAttribute("aria-pressed"));
         buttons.forEach((b) => b.setAttribute("aria-pressed", String(b === chosen)));
         const path = "/conversations/" + state.c + "/messages/" + message.id + "/feedback";
-        const response = await call("POST", path, {visitorId: state.v, rating}).catch(() => null);
+        const response = await post(path, {visitorId: state.v, rating}).catch(() => null);
         if (!response || !response.ok) buttons.forEach((b, i) => b.setAttribute("aria-pressed", before[i]));
       },
     }, icon(rating));
@@ -154,8 +167,20 @@ export function mount({root, launcher, config, base, state, save, uuid, ink}) {
   };
   const offer = () => note(t.offer + " ", false, E("button", {type: "button", class: "ghost", onclick: () => showLead()}, t.leave));
 
-  // Asking: the answer streams in as Server-Sent Events; a failed send is retried with the same id.
+  // Asking, by typing or by voice: the answer streams in as Server-Sent Events.
   let busy = false;
+  let recording = null;
+  let live = null;
+  const enable = () => {
+    sendButton.disabled = busy || !!recording;
+    // Not `disabled`, which would take the focus from a visitor who pressed it with the keyboard.
+    mic.setAttribute("aria-disabled", String(busy || !!live));
+  };
+  const release = (stream) => stream && stream.getTracks().forEach((track) => track.stop());
+  const again = (retry) => E("button", {type: "button", class: "ghost", onclick: (event) => {
+    event.currentTarget.parentNode.remove();
+    retry();
+  }}, t.retry);
   const events = async (response, handle) => {
     const reader = response.body.getReader();
     const decoder = new TextDecoder();
@@ -185,25 +210,58 @@ export function mount({root, launcher, config, base, state, save, uuid, ink}) {
       offer();
     } else if (problem.code === "rate_limited") {
       note(t.rate, true);
-    } else note(problem.message || t.error, true, " ", E("button", {type: "button", class: "ghost", onclick: retry}, t.retry));
+    } else {
+      // Sending the same recording again would not help: voice is off or down, or the audio unreadable.
+      const final = !retry || /^(voice|unreadable)_/.test(problem.code);
+      note(problem.message || t.error, true, " ", final ? null : again(retry));
+    }
   };
-  const send = async (text, id, again) => {
-    if (busy) return;
-    busy = sendButton.disabled = true;
+  const begin = async (retry) => {
+    if (state.c) return true;
+    const started = await post("/conversations", {visitorId: state.v});
+    if (!started.ok) {
+      await refused(started, retry);
+      return false;
+    }
+    state.c = (await started.json()).conversationId;
+    save();
+    return true;
+  };
+
+  // The spoken answer: 16-bit PCM chunks played back to back on the AudioContext made
+  // when the visitor pressed the microphone (browsers let a page play sound after a press).
+  let speaker = null;
+  let spokenUntil = 0;
+  const play = ({audio, sampleRate}) => {
+    const bytes = Uint8Array.from(atob(audio), (c) => c.charCodeAt(0));
+    if (bytes.length < 2) return;
+    const pcm = new DataView(bytes.buffer);
+    const buffer = speaker.createBuffer(1, bytes.length >> 1, sampleRate);
+    const samples = buffer.getChannelData(0);
+    for (let i = 0; i < samples.length; i++) samples[i] = pcm.getInt16(2 * i, true) / 32768;
+    const source = speaker.createBufferSource();
+    source.buffer = buffer;
+    source.connect(speaker.destination);
+    spokenUntil = Math.max(spokenUntil, speaker.currentTime);
+    source.start(spokenUntil);
+    spokenUntil += buffer.duration;
+  };
+
+  // One question and its answer. `request(id)` sends the question; `question` is the
+  // visitor's text, or for a recording none until it is heard. A retry keeps the id.
+  const turn = async (request, question, id) => {
+    if (busy || recording) return;
+    busy = true;
+    enable();
     hideIntro();
-    if (!again) mine(text);
+    if (question && !id) mine(question);
     id = id || uuid();
-    const retry = (event) => { event.currentTarget.parentNode.remove(); send(text, id, true); };
+    const retry = () => turn(request, question, id);
     const typing = add(E("div", {class: "msg bot typing", role: "status", "aria-label": t.typing}, E("i"), E("i"), E("i")));
     let answer = null;
     try {
-      if (!state.c) {
-        const started = await call("POST", "/conversations", {visitorId: state.v});
-        if (!started.ok) return await refused(started, retry);
-        state.c = (await started.json()).conversationId;
-        save();
-      }
-      const response = await call("POST", "/conversations/" + state.c + "/messages", {visitorId: state.v, clientMessageId: id, text});
+      if (!(await begin(retry))) return;
+      const response = await request(id);
       if (response.status === 404) {
         delete state.c;
         save();
@@ -213,7 +271,11 @@ export function mount({root, launcher, config, base, state, save, uuid, ink}) {
       let citations = [];
       let ended = false;
       await events(response, (name, data) => {
-        if (name === "token") {
+        if (name === "transcript") {
+          if (!question && data.text) mine((question = data.text));
+        } else if (name === "speech") {
+          play(data);
+        } else if (name === "token") {
           typing.remove();
           answer = answer || reply();
           markdown((shown += data.text), answer.body);
@@ -224,27 +286,34 @@ export function mount({root, launcher, config, base, state, save, uuid, ink}) {
           ended = true;
           answer = answer || reply();
           finish(answer, {id: data.messageId, citations, feedback: null});
-          if (!data.answered || PERSON.test(text)) offer();
+          if (!data.answered || PERSON.test(question)) offer();
+        } else if (name === "error" && data.code === "speech_unavailable") {
+          note(data.message);
+        } else if (name === "error" && data.code === "nothing_heard") {
+          ended = true;
+          reply().body.append(data.message);
         } else if (name === "error") {
           ended = true;
           if (answer) answer.el.remove();
-          note(data.message, true, " ", E("button", {type: "button", class: "ghost", onclick: retry}, t.retry));
+          note(data.message, true, " ", again(retry));
           offer();
         }
       });
       if (!ended) throw new Error("The answer stopped before its end.");
     } catch (e) {
       if (answer) answer.el.remove();
-      note(t.network, true, " ", E("button", {type: "button", class: "ghost", onclick: retry}, t.retry));
+      note(t.network, true, " ", again(retry));
     } finally {
       typing.remove();
-      busy = sendButton.disabled = false;
+      busy = false;
+      enable();
     }
   };
+  const send = (text) => turn((id) => post("/conversations/" + state.c + "/messages", {visitorId: state.v, clientMessageId: id, text}), text);
   ask.addEventListener("submit", (event) => {
     event.preventDefault();
     const text = input.value.trim();
-    if (!text || busy) return;
+    if (!text || busy || recording) return;
     input.value = "";
     send(text);
   });
@@ -254,6 +323,117 @@ export function mount({root, launcher, config, base, state, save, uuid, ink}) {
       ask.requestSubmit();
     }
   });
+
+  // Push to talk: a press starts recording, the next sends it; Escape cancels; it stops itself at the limit.
+  const voiceTurn = (audio) => (id) => call("POST", "/conversations/" + state.c + "/voice-turns", audio, {
+    "content-type": audio.type, "x-visitor-id": state.v, "x-client-message-id": id,
+  });
+  let hint = null;
+  const listening = (clock) => {
+    mic.setAttribute("aria-pressed", String(!!clock));
+    mic.replaceChildren(icon(clock ? "stop" : "mic"), clock || "");
+    if (hint) hint.remove();
+    hint = clock && note(t.listening);
+    enable();
+  };
+  const record = async () => {
+    if (speaker) speaker.close();
+    speaker = new AudioContext();
+    spokenUntil = 0;
+    recording = () => {}; // presses while the browser asks for the microphone do nothing
+    const stream = await navigator.mediaDevices.getUserMedia({audio: true}).catch(() => null);
+    if (!stream) {
+      recording = null;
+      return note(t.noMic, true);
+    }
+    const recorder = new MediaRecorder(stream);
+    const chunks = [];
+    const started = Date.now();
+    const clock = E("span", {"aria-hidden": "true"}, "0:00");
+    const tick = setInterval(() => {
+      const seconds = Math.floor((Date.now() - started) / 1000);
+      clock.textContent = Math.floor(seconds / 60) + ":" + String(seconds % 60).padStart(2, "0");
+      if (seconds >= MAX_RECORDING_SECONDS) recording(true);
+    }, 250);
+    let keep = true;
+    recorder.ondataavailable = (event) => chunks.push(event.data);
+    recorder.onstop = () => {
+      clearInterval(tick);
+      release(stream);
+      recording = null;
+      listening(null);
+      if (keep) turn(voiceTurn(new Blob(chunks, {type: recorder.mimeType})));
+    };
+    recording = (send) => {
+      keep = send;
+      if (recorder.state === "recording") recorder.stop();
+    };
+    recorder.start();
+    listening(clock);
+  };
+
+  // A live call: the microphone first, then a room from the server, then LiveKit's SDK.
+  let sdk = null;
+  const livekit = () => (sdk = sdk || new Promise((resolve, reject) => root.append(E("script", {
+    src: LIVEKIT,
+    onload: () => resolve(window.LivekitClient),
+    onerror: () => {
+      sdk = null;
+      reject(new Error("LiveKit's SDK did not load."));
+    },
+  }))));
+  const calling = (on) => {
+    dial.setAttribute("aria-pressed", String(on));
+    enable();
+  };
+  const hangUp = () => {
+    const line = live;
+    live = null;
+    clearTimeout(line.end);
+    if (line.room) line.room.disconnect();
+    release(line.stream);
+    root.querySelectorAll("audio").forEach((el) => el.remove());
+    calling(false);
+    if (line.up) note(t.callEnded);
+  };
+  const ring = async () => {
+    const line = (live = {});
+    // Later events of a call already hung up must not end the next one.
+    const drop = () => live === line && hangUp();
+    if (recording) recording(false);
+    calling(true);
+    const stream = await navigator.mediaDevices.getUserMedia({audio: true}).catch(() => null);
+    if (live !== line) return release(stream);
+    if (!stream) {
+      hangUp();
+      return note(t.noMic, true);
+    }
+    line.stream = stream;
+    try {
+      if (!(await begin())) return drop();
+      const response = await post("/conversations/" + state.c + "/voice-calls", {visitorId: state.v});
+      if (!response.ok) {
+        drop();
+        return await refused(response);
+      }
+      const ticket = await response.json();
+      const {Room, RoomEvent} = await livekit();
+      if (live !== line) return;
+      const room = (line.room = new Room());
+      room.on(RoomEvent.TrackSubscribed, (track) => track.kind === "audio" && root.append(track.attach()));
+      await room.connect(ticket.url, ticket.token);
+      // Only now: a failed connection ends with this event too, before connect() rejects.
+      room.on(RoomEvent.Disconnected, drop);
+      await room.localParticipant.publishTrack(stream.getAudioTracks()[0]);
+      line.end = setTimeout(drop, Date.parse(ticket.endsAt) - Date.now());
+      line.up = true;
+      note(t.onCall);
+    } catch (e) {
+      if (live !== line) return;
+      drop();
+      note(t.callFailed, true);
+    }
+  };
   const restart = () => {
     if (busy) return;
     delete state.c;
@@ -326,7 +506,7 @@ export function mount({root, launcher, config, base, state, save, uuid, ink}) {
       message: value("message"), kind: callback ? "callback" : "message",
       conversationId: state.c || null, pageUrl: location.origin + location.pathname,
     };
-    const response = await call("POST", "/leads", body).catch(() => null);
+    const response = await post("/leads", body).catch(() => null);
     if (response && response.ok) {
       lead.reset();
       hideLead();
@@ -342,11 +522,12 @@ export function mount({root, launcher, config, base, state, save, uuid, ink}) {
     }
   });
 
-  // Keyboard: Tab stays inside the open panel, Escape closes it.
+  // Keyboard: Tab stays inside the open panel, Escape cancels a recording or closes the panel.
   panel.addEventListener("keydown", (event) => {
     if (event.key === "Escape") {
       event.stopPropagation();
-      close();
+      if (recording) recording(false);
+      else close();
     } else if (event.key === "Tab") {
       const stops = [...panel.querySelectorAll("button, a[href], input, textarea")].filter(
         (el) => !el.disabled && el.getClientRects().length && (el.type !== "radio" || el.checked));
@@ -372,6 +553,7 @@ export function mount({root, launcher, config, base, state, save, uuid, ink}) {
     scroll();
   };
   const close = () => {
+    if (recording) recording(false);
     panel.hidden = true;
     launcher.setAttribute("aria-expanded", "false");
     launcher.setAttribute("aria-label", t.open);
