@@ -172,6 +172,32 @@ def test_visitor_records_with_the_keyboard_and_escape_cancels_without_sending(
     assert deepgram.requests == []
 
 
+def test_a_refused_microphone_is_explained_and_typing_still_works(
+    playwright: Playwright, voice_servers: VoiceServers, talking_shop: Site
+) -> None:
+    # Without --use-fake-ui-for-media-stream, headless Chromium refuses the microphone.
+    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=[*CHROMIUM_ARGS, FAKE_MEDIA[0]], headless=True)
+    try:
+        context = browser.new_context()
+        context.set_default_timeout(10_000)
+        visit = Visit(context.new_page())
+        open_talking_widget(visit, voice_servers.servers, talking_shop)
+        page = visit.page
+        refusal = page.locator(f"{NOTES}[role=alert]", has_text="The microphone is not available.")
+
+        page.locator(MIC).click()
+        expect(refusal).to_have_count(1)
+        expect(page.locator(MIC)).to_have_attribute("aria-pressed", "false")
+        page.locator(CALL).click()
+        expect(refusal).to_have_count(2)
+        expect(page.locator(CALL)).to_have_attribute("aria-pressed", "false")
+
+        assert "Monday to Friday" in ask(visit, "When is the shop open?")
+        assert not any(path.endswith("/voice-calls") for path in visit.paths(voice_servers.servers.ragsell))
+    finally:
+        browser.close()
+
+
 def test_a_recording_nothing_was_heard_in_gets_the_assistants_word_for_it(
     voice_servers: VoiceServers, talking_shop: Site, deepgram: FakeDeepgram, visit: Visit
 ) -> None:
