@@ -472,6 +472,8 @@ class VoiceProvider(Provider):
             base_url=settings.cartesia_base_url,
             model=settings.cartesia_model,
             voice_id=settings.cartesia_voice_id,
+            # Speaking an answer lasts as long as the answer is being written.
+            timeout=settings.answer_deadline_seconds + 30,
         )
         try:
             yield speaking

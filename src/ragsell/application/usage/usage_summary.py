@@ -23,6 +23,7 @@ class SiteUsage(msgspec.Struct, frozen=True, kw_only=True):
     site_name: str | None
     conversations: int
     messages: int
+    voice_seconds: int
 
 
 class UsageReport(msgspec.Struct, frozen=True, kw_only=True):
@@ -62,9 +63,10 @@ class UsageSummary:
 
     async def _by_site(self, owner: Owner, periods: dict[Meter, datetime]) -> tuple[SiteUsage, ...]:
         per_site = await self._ledger.used_by_site(
-            owner.id, {meter: periods[meter] for meter in (Meter.CONVERSATIONS, Meter.MESSAGES)}
+            owner.id, {meter: periods[meter] for meter in (Meter.CONVERSATIONS, Meter.MESSAGES, Meter.VOICE_SECONDS)}
         )
         conversations, messages = per_site[Meter.CONVERSATIONS], per_site[Meter.MESSAGES]
+        voice = per_site[Meter.VOICE_SECONDS]
         names = {site.id: site.name for site in await self._sites.list_for_owner(owner.id)}
         usage = [
             SiteUsage(
@@ -72,7 +74,8 @@ class UsageSummary:
                 site_name=names.get(site_id),
                 conversations=conversations.get(site_id, 0),
                 messages=messages.get(site_id, 0),
+                voice_seconds=voice.get(site_id, 0),
             )
-            for site_id in dict.fromkeys([*names, *conversations, *messages])
+            for site_id in dict.fromkeys([*names, *conversations, *messages, *voice])
         ]
         return tuple(sorted(usage, key=lambda site: (-site.messages, -site.conversations)))

@@ -178,11 +178,9 @@ class TakeVoiceTurn:
                     spoken_bytes += len(audio)
                     await events.put(SpeechEvent(audio=audio, sample_rate=SPEECH_SAMPLE_RATE))
             except SpeechUnavailable as error:
+                # The answer goes on in writing; the rest of its sentences are not spoken.
                 log.warning("text to speech unavailable", extra={"site_id": site.id, "error": repr(error)})
                 await events.put(ErrorEvent(code="speech_unavailable", message=replies.silent(site.branding.language)))
-                # The answer goes on in writing; the rest of its sentences are not spoken.
-                while await sentences.get() is not None:
-                    pass
 
         speech = asyncio.create_task(speak())
         writing = asyncio.create_task(write())

@@ -98,16 +98,19 @@ class VoiceCall:
             log.warning("voice room not closed", extra={"site_id": self.brief.site_id, "error": repr(error)})
 
     async def _charge_up_to(self, total: int) -> bool:
-        amount, self._charged = total - self._charged, max(total, self._charged)
-        return await asyncio.shield(
+        amount = max(total - self._charged, 0)
+        left = await asyncio.shield(
             self._quota.charge(
                 owner_id=self.brief.owner_id,
                 site_id=self.brief.site_id,
                 meter=Meter.VOICE_SECONDS,
-                amount=max(amount, 0),
+                amount=amount,
                 now=self._clock.now(),
             )
         )
+        # Counted only once stored: a failed write is tried again with the next count.
+        self._charged += amount
+        return left
 
 
 _briefs = msgspec.json.Decoder(RoomBrief)

@@ -417,6 +417,7 @@ class SiteUsageView(View):
     site_name: str | None
     conversations: int
     messages: int
+    voice_seconds: int
 
 
 class UsageView(View):
@@ -437,7 +438,13 @@ def usage_view(report: UsageReport) -> UsageView:
             MeterView(meter=m.meter.value, used=m.used, limit=m.limit, near_limit=m.near_limit) for m in report.meters
         ],
         by_site=[
-            SiteUsageView(site_id=s.site_id, site_name=s.site_name, conversations=s.conversations, messages=s.messages)
+            SiteUsageView(
+                site_id=s.site_id,
+                site_name=s.site_name,
+                conversations=s.conversations,
+                messages=s.messages,
+                voice_seconds=s.voice_seconds,
+            )
             for s in report.by_site
         ],
     )

@@ -5,6 +5,9 @@
 - ``/widget/ui.<version>.js``: the chat UI with its CSS and words built in, imported by the
   loader when a visitor opens the chat. The version is a hash of its bytes, so it is
   cached for good. Both are fetched from the owners' sites: any origin may load them.
+- ``/widget/livekit-client-<version>.js``: LiveKit's browser SDK, vendored, which the UI
+  loads only when a visitor starts a live call. Its name holds its version, so it is
+  cached for good too.
 """
 
 import hashlib
@@ -26,6 +29,8 @@ class WidgetAssets(msgspec.Struct, frozen=True, kw_only=True):
     loader: bytes
     ui: bytes
     ui_path: str
+    livekit: bytes
+    livekit_path: str
 
 
 def _fill(source: str, **values: str) -> str:
@@ -49,7 +54,12 @@ def build_assets() -> WidgetAssets:
     ui_path = f"/widget/ui.{hashlib.sha256(ui).hexdigest()[:16]}.js"
     labels = {language: words["open"] for language, words in strings.items()}
     loader = _fill(read("loader.js"), ui=ui_path, labels=json.dumps(labels, ensure_ascii=False)).encode()
-    return WidgetAssets(loader=loader, ui=ui, ui_path=ui_path)
+    [livekit] = [
+        entry for entry in _STATIC.iterdir() if entry.name.startswith("livekit-client-") and entry.name.endswith(".js")
+    ]
+    return WidgetAssets(
+        loader=loader, ui=ui, ui_path=ui_path, livekit=livekit.read_bytes(), livekit_path=f"/widget/{livekit.name}"
+    )
 
 
 def _script(body: bytes, cache: str) -> Response[bytes]:
@@ -77,4 +87,8 @@ def widget_asset_routes() -> list[HTTPRouteHandler]:
     async def widget_ui() -> Response[bytes]:
         return _script(assets.ui, UI_CACHE)
 
-    return [widget_loader, widget_ui]
+    @get(assets.livekit_path, include_in_schema=False)
+    async def widget_livekit() -> Response[bytes]:
+        return _script(assets.livekit, UI_CACHE)
+
+    return [widget_loader, widget_ui, widget_livekit]
