@@ -148,7 +148,7 @@ async def test_a_recorded_question_is_heard_answered_spoken_and_stored_as_voice(
     assert spoken == b"".join(cartesia.pcm_for(sentence) for sentence in sentences)
     assert {event[1]["sampleRate"] for event in events if event[0] == "speech"} == {SPEECH_SAMPLE_RATE}
     assert {message["voice"]["id"] for message in cartesia.socket_messages() if "voice" in message} == {"site-voice"}
-    assert deepgram.requests[0].headers["Content-Type"] == "audio/wav"
+    assert [(request.kind, bytes(request.body)) for request in deepgram.requests] == [("stream", recording())]
     transcript = (await owner.client.get(f"/api/sites/{site['id']}/conversations/{conversation_id}")).json()
     assert [(m["role"], m["channel"]) for m in transcript["messages"]] == [("visitor", "voice"), ("assistant", "voice")]
     assert transcript["messages"][0]["text"] == QUESTION
@@ -217,6 +217,19 @@ async def test_when_the_recording_cannot_be_heard_nothing_is_stored_or_counted(
 
     assert (response.status_code, response.json()["code"]) == (http_status, code)
     assert await voice_used(owner) == 0
+
+
+async def test_when_the_live_stream_fails_the_recording_is_sent_again_whole(
+    owner: Owner, site: dict, visitor: Visitor, deepgram: FakeDeepgram
+) -> None:
+    conversation_id = await visitor.start()
+    deepgram.status, deepgram.failures = 503, 3
+
+    events = parse_events((await take_turn(visitor, conversation_id)).text)
+
+    assert events[0] == ("transcript", {"text": QUESTION, "language": "en"})
+    assert [request.kind for request in deepgram.requests] == ["stream"] * 3 + ["listen"]
+    assert bytes(deepgram.requests[-1].body) == recording()
 
 
 async def test_silence_is_counted_and_answered_with_a_request_to_try_again(

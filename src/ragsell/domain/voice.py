@@ -50,12 +50,9 @@ def turn_media_type(content_type: str | None) -> str:
     return media_type
 
 
-def check_turn_audio(audio: bytes) -> bytes:
-    if not audio:
-        raise InvalidValue("The recording is empty.")
-    if len(audio) > MAX_TURN_BYTES:
+def check_recording_size(byte_count: int) -> None:
+    if byte_count > MAX_TURN_BYTES:
         raise InvalidValue(f"Recordings are at most {MAX_TURN_SECONDS} seconds.")
-    return audio
 
 
 def complete_sentences(text: str) -> tuple[list[str], str]:

@@ -1,6 +1,6 @@
 import asyncio
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterable, AsyncIterator
 
 import msgspec
 
@@ -16,6 +16,7 @@ from ragsell.application.throttling import VOICE_TURNS_PER_VISITOR, Throttle
 from ragsell.application.usage.quota import Quota
 from ragsell.application.voice.features import VoiceFeatures, require_voice
 from ragsell.application.voice.turn_events import SpeechEvent, TranscriptEvent, VoiceTurnEvent
+from ragsell.application.voice.uploaded_recording import UploadedRecording
 from ragsell.application.widget_access import OwnOrigin
 from ragsell.domain.conversations import MAX_MESSAGE_LENGTH, Channel
 from ragsell.domain.errors import InvalidValue
@@ -24,7 +25,6 @@ from ragsell.domain.usage import Meter
 from ragsell.domain.voice import (
     MAX_TURN_SECONDS,
     SPEECH_SAMPLE_RATE,
-    check_turn_audio,
     complete_sentences,
     pcm_seconds,
     turn_media_type,
@@ -43,7 +43,8 @@ class TakeVoiceTurnCommand(msgspec.Struct, frozen=True, kw_only=True):
     conversation_id: str
     client_message_id: str
     media_type: str | None
-    audio: bytes
+    # The recording as it is uploaded.
+    audio: AsyncIterable[bytes]
 
 
 class TakeVoiceTurn:
@@ -80,7 +81,6 @@ class TakeVoiceTurn:
 
     async def __call__(self, command: TakeVoiceTurnCommand) -> AsyncIterator[VoiceTurnEvent]:
         media_type = turn_media_type(command.media_type)
-        audio = check_turn_audio(command.audio)
         site, conversation = await visitors_conversation(
             self._sites,
             self._own,
@@ -96,7 +96,9 @@ class TakeVoiceTurn:
         now = self._clock.now()
         await self._throttle.check(VOICE_TURNS_PER_VISITOR, f"{site.id}:{conversation.visitor_id}", now)
         await self._quota.ensure_remaining(owner_id=site.owner_id, meter=Meter.VOICE_SECONDS, now=now)
-        transcript = await self._hear(audio, media_type)
+        recording = UploadedRecording(command.audio)
+        await recording.begin()
+        transcript = await self._hear(recording, media_type)
         if transcript.duration_seconds > MAX_TURN_SECONDS + _DURATION_TOLERANCE:
             raise InvalidValue(f"Recordings are at most {MAX_TURN_SECONDS} seconds.")
         question = transcript.text.strip()[:MAX_MESSAGE_LENGTH]
@@ -119,9 +121,14 @@ class TakeVoiceTurn:
             raise
         return self._spoken_answer(site, transcript, answer)
 
-    async def _hear(self, audio: bytes, media_type: str) -> Transcript:
+    async def _hear(self, recording: UploadedRecording, media_type: str) -> Transcript:
         try:
-            return await self._hearing.transcribe(audio, media_type)
+            try:
+                return await self._hearing.transcribe_stream(recording.pieces(), media_type)
+            except SpeechUnavailable as error:
+                # The live stream failed: the recording, kept as it arrived, is sent again whole.
+                log.info("live transcription failed; sending the recording whole", extra={"error": repr(error)})
+                return await self._hearing.transcribe(await recording.whole(), media_type)
         except UnreadableAudio:
             raise UnreadableRecording("The recording could not be understood; please try again.") from None
         except SpeechUnavailable as error:

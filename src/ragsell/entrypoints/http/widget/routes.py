@@ -24,9 +24,8 @@ from ragsell.application.voice.start_voice_call import StartVoiceCall, StartVoic
 from ragsell.application.voice.take_voice_turn import TakeVoiceTurn, TakeVoiceTurnCommand
 from ragsell.application.voice.turn_events import VoiceTurnEvent
 from ragsell.domain.conversations import Feedback
-from ragsell.domain.errors import InvalidValue
 from ragsell.domain.leads import LeadKind
-from ragsell.domain.voice import MAX_TURN_BYTES, MAX_TURN_SECONDS
+from ragsell.domain.voice import MAX_TURN_BYTES, MAX_TURN_SECONDS, check_recording_size
 from ragsell.entrypoints.http.widget.schemas import (
     ConversationStartedView,
     FeedbackBody,
@@ -49,20 +48,6 @@ _encoder = msgspec.json.Encoder()
 
 def _origin(request: Request) -> str | None:
     return request.headers.get("origin")
-
-
-async def _recording(request: Request) -> bytes:
-    """The uploaded recording, read no further than the cap."""
-    too_long = InvalidValue(f"Recordings are at most {MAX_TURN_SECONDS} seconds.")
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > MAX_TURN_BYTES:
-        raise too_long
-    received = bytearray()
-    async for piece in request.stream():
-        received += piece
-        if len(received) > MAX_TURN_BYTES:
-            raise too_long
-    return bytes(received)
 
 
 def _stream(events: AsyncIterator[AnswerEvent] | AsyncIterator[VoiceTurnEvent]) -> ServerSentEvent:
@@ -189,6 +174,8 @@ class WidgetController(Controller):
         client_message_id: ClientMessageHeader,
         take_turn: FromDishka[TakeVoiceTurn],
     ) -> ServerSentEvent:
+        declared = request.headers.get("content-length", "")
+        check_recording_size(int(declared) if declared.isdigit() else 0)
         events = await take_turn(
             TakeVoiceTurnCommand(
                 widget_key=widget_key,
@@ -197,7 +184,7 @@ class WidgetController(Controller):
                 conversation_id=conversation_id,
                 client_message_id=client_message_id,
                 media_type=request.headers.get("content-type"),
-                audio=await _recording(request),
+                audio=request.stream(),
             )
         )
         return _stream(events)
