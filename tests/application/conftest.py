@@ -74,6 +74,7 @@ from ragsell.application.throttling import Throttle
 from ragsell.application.usage.change_plan import ChangePlan
 from ragsell.application.usage.quota import Quota
 from ragsell.application.usage.usage_summary import UsageSummary
+from ragsell.application.voice.features import VoiceFeatures
 from ragsell.application.widget_access import OwnOrigin
 from ragsell.domain.accounts import Owner, SessionPolicy
 from ragsell.domain.conversations import Conversation
@@ -118,6 +119,7 @@ class Harness:
         plans: PlanCatalogue | None = None,
         policy: SessionPolicy | None = None,
         retention: RetentionPolicy | None = None,
+        voice: VoiceFeatures | None = None,
     ) -> None:
         self.clock = ManualClock()
         self.ids = SecretsIdGenerator()
@@ -125,6 +127,8 @@ class Harness:
         self.plans = plans or PlanCatalogue()
         self.policy = policy or SessionPolicy()
         self.retention = retention or RetentionPolicy()
+        # Off, as without the speech services' keys.
+        self.voice = voice or VoiceFeatures(turns=False, calls=False)
         # ragsell's own origin, where its demo page runs.
         self.own = OwnOrigin("https://ragsell.example")
 
@@ -185,7 +189,7 @@ class Harness:
         self.list_sites = ListSites(self.sites)
         self.update_site = UpdateSite(self.sites)
         self.delete_site = DeleteSite(self.sites, self.pages, self.eraser, self.quota)
-        self.widget_config = GetWidgetConfig(self.sites, self.own)
+        self.widget_config = GetWidgetConfig(self.sites, self.own, self.voice, self.quota)
 
         self.add_snippet = AddSnippet(self.sites, self.snippets, self.indexer, self.clock, self.ids)
         self.list_snippets = ListSnippets(self.sites, self.snippets)

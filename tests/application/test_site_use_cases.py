@@ -1,5 +1,6 @@
 """Sites: adding within the plan, changing, deleting with everything under them, the widget's config."""
 
+from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
@@ -7,6 +8,7 @@ import pytest
 from ragsell.application.errors import NotFound, OriginNotAllowed, QuotaExceeded
 from ragsell.application.sites.add_site import AddSiteCommand
 from ragsell.application.sites.update_site import UpdateSiteCommand
+from ragsell.application.voice.features import VoiceFeatures
 from ragsell.domain.conversations import ACTIVE_WINDOW
 from ragsell.domain.errors import InvalidUrl, InvalidValue
 from ragsell.domain.ids import is_issued_id, is_widget_key
@@ -193,6 +195,31 @@ async def test_the_widget_gets_its_config_by_key_from_an_allowed_origin(harness:
         assert config.site_name == site.name
         assert config.branding == site.branding
         assert config.voice_enabled is False
+
+
+@pytest.mark.parametrize(
+    ("turns", "calls", "enabled", "plan", "offered"),
+    [
+        (True, True, True, "starter", (True, True)),
+        (True, False, True, "starter", (True, False)),
+        (True, True, False, "starter", (False, False)),
+        (True, True, True, "free", (False, False)),
+        (False, False, True, "starter", (False, False)),
+    ],
+    ids=["all-on", "no-livekit", "owner-off", "plan-without-voice", "no-keys"],
+)
+async def test_the_widget_offers_voice_only_when_the_service_the_site_and_the_plan_all_allow_it(
+    make_harness: Callable[..., Harness], turns: bool, calls: bool, enabled: bool, plan: str, offered: tuple
+) -> None:
+    harness = make_harness(voice=VoiceFeatures(turns=turns, calls=calls))
+    owner = await harness.owner()
+    await harness.change_plan(owner.email, plan)
+    site = await harness.site(owner)
+    await harness.update_site(UpdateSiteCommand(owner_id=owner.id, site_id=site.id, voice_enabled=enabled))
+
+    config = await harness.widget_config(site.widget_key, None)
+
+    assert (config.voice_enabled, config.voice_calls) == offered
 
 
 @pytest.mark.parametrize(
