@@ -102,7 +102,9 @@ async def test_usage_is_broken_down_per_site(owner: Owner, new_client) -> None:
 
     usage = (await owner.client.get("/api/usage")).json()
 
-    assert usage["bySite"] == [{"siteId": site["id"], "siteName": "Acme", "conversations": 1, "messages": 1}]
+    assert usage["bySite"] == [
+        {"siteId": site["id"], "siteName": "Acme", "conversations": 1, "messages": 1, "voiceSeconds": 0}
+    ]
 
 
 async def test_another_owner_reaches_none_of_a_sites_insights(owner: Owner, new_client) -> None:
