@@ -14,7 +14,7 @@ from botocore.parsers import ResponseParserError
 
 from ragsell.adapters.bedrock.stream_reader import Events, Interruptible, StreamReader
 from ragsell.adapters.chat_messages import conversation_turns
-from ragsell.adapters.chat_timing import AnswerTimer
+from ragsell.adapters.stream_timing import answer_timer
 from ragsell.application.ports.ai import ChatModel, ChatRequest, ModelUnavailable
 from ragsell.domain.conversations import ModelUsage
 
@@ -112,19 +112,19 @@ class BedrockChatModel(ChatModel):
 
     async def stream(self, request: ChatRequest) -> AsyncIterator[str | ModelUsage]:
         loop = asyncio.get_running_loop()
-        timer = AnswerTimer(model=self._name, deadline=self._deadline, stall_timeout=self._stall_timeout)
+        timer = answer_timer(model=self._name, deadline=self._deadline, stall_timeout=self._stall_timeout)
         reader = StreamReader(loop, queue_size=_QUEUE_SIZE, patience=self._deadline)
         loop.run_in_executor(self._threads, reader.read, lambda: self._open_stream(request))
         stop_reason: str | None = None
         usage: dict[str, int] = {}
         try:
-            event = await timer.opening(reader.next())
+            event = await timer.wait(reader.next(), stall=False)
             while event is not None:
                 if text := event.get("contentBlockDelta", {}).get("delta", {}).get("text"):
                     yield text
                 stop_reason = event.get("messageStop", {}).get("stopReason", stop_reason)
                 usage = event.get("metadata", {}).get("usage", usage)
-                event = await timer.next_piece(reader.next())
+                event = await timer.wait(reader.next())
         except _PROVIDER_ERRORS as error:
             raise ModelUnavailable(f"{self._name} failed: {_reason(error)}") from error
         finally:

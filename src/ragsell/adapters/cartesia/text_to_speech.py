@@ -13,7 +13,8 @@ import aiohttp
 
 from ragsell.adapters.cartesia.pcm import WholeSamples
 from ragsell.adapters.cartesia.sentences import SentenceFeed
-from ragsell.adapters.cartesia.timing import SpeechTimer, Transient
+from ragsell.adapters.cartesia.timing import Transient, speech_timer
+from ragsell.adapters.stream_timing import StreamTimer
 from ragsell.application.ports.voice import SpeechUnavailable, TextToSpeech
 from ragsell.domain.voice import SPEECH_SAMPLE_RATE, VoiceChoice
 
@@ -79,8 +80,8 @@ class CartesiaTextToSpeech(TextToSpeech):
             "language": language,
         }
 
-    def _timer(self) -> SpeechTimer:
-        return SpeechTimer(deadline=self._timeout, stall_timeout=self._stall_timeout)
+    def _timer(self) -> StreamTimer:
+        return speech_timer(deadline=self._timeout, stall_timeout=self._stall_timeout)
 
     async def speak(self, text: str, *, voice: VoiceChoice, language: str) -> AsyncIterator[bytes]:
         if not text.strip():
@@ -110,7 +111,7 @@ class CartesiaTextToSpeech(TextToSpeech):
         finally:
             await feed.close()
 
-    async def _retrying(self, attempt: Callable[[], AsyncIterator[bytes]], timer: SpeechTimer) -> AsyncIterator[bytes]:
+    async def _retrying(self, attempt: Callable[[], AsyncIterator[bytes]], timer: StreamTimer) -> AsyncIterator[bytes]:
         for tries in range(1, self._retries + 2):
             spoke = False
             try:
@@ -125,7 +126,7 @@ class CartesiaTextToSpeech(TextToSpeech):
                     raise SpeechUnavailable(f"Cartesia {failure}{attempts}.") from failure
             await timer.pause(self._backoff * 2 ** (tries - 1))
 
-    async def _bytes(self, request: dict[str, Any], timer: SpeechTimer) -> AsyncIterator[bytes]:
+    async def _bytes(self, request: dict[str, Any], timer: StreamTimer) -> AsyncIterator[bytes]:
         samples = WholeSamples()
         try:
             opening = self._client().post(f"{self._base_url}/tts/bytes", json=request)
@@ -139,7 +140,7 @@ class CartesiaTextToSpeech(TextToSpeech):
         except aiohttp.ClientError as error:
             raise Transient(f"could not be reached ({type(error).__name__}: {self._redacted(str(error))})") from error
 
-    async def _context(self, request: dict[str, Any], feed: SentenceFeed, timer: SpeechTimer) -> AsyncIterator[bytes]:
+    async def _context(self, request: dict[str, Any], feed: SentenceFeed, timer: StreamTimer) -> AsyncIterator[bytes]:
         """One attempt: a connection and a context of its own."""
         context = {**request, "context_id": uuid.uuid4().hex}
         samples = WholeSamples()
@@ -193,7 +194,7 @@ async def _send(socket: aiohttp.ClientWebSocketResponse, context: dict[str, Any]
 
 
 async def _next_message(
-    socket: aiohttp.ClientWebSocketResponse, sender: asyncio.Task[None], feed: SentenceFeed, timer: SpeechTimer
+    socket: aiohttp.ClientWebSocketResponse, sender: asyncio.Task[None], feed: SentenceFeed, timer: StreamTimer
 ) -> aiohttp.WSMessage | None:
     """The service's next message, or None when there was nothing to say; raises what the
     sender raised (the sentences failed, or the connection). Until every sentence is sent

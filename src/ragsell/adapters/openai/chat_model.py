@@ -9,7 +9,7 @@ from openai.types import CompletionUsage
 from openai.types.chat import ChatCompletionMessageParam
 
 from ragsell.adapters.chat_messages import conversation_turns
-from ragsell.adapters.chat_timing import AnswerTimer
+from ragsell.adapters.stream_timing import answer_timer
 from ragsell.application.ports.ai import ChatModel, ChatRequest, ModelUnavailable
 from ragsell.domain.conversations import ModelUsage
 
@@ -55,22 +55,23 @@ class OpenAIChatModel(ChatModel):
         return messages
 
     async def stream(self, request: ChatRequest) -> AsyncIterator[str | ModelUsage]:
-        timer = AnswerTimer(model=self._name, deadline=self._deadline, stall_timeout=self._stall_timeout)
+        timer = answer_timer(model=self._name, deadline=self._deadline, stall_timeout=self._stall_timeout)
         finish_reason: str | None = None
         usage: CompletionUsage | None = None
         try:
-            chunks = await timer.opening(
+            chunks = await timer.wait(
                 self._client.chat.completions.create(
                     model=self._model,
                     messages=self._messages(request),
                     stream=True,
                     stream_options={"include_usage": True},
                     **self._settings,
-                )
+                ),
+                stall=False,
             )
             async with chunks:
                 pieces = aiter(chunks)
-                while (chunk := await timer.next_piece(anext(pieces, None))) is not None:
+                while (chunk := await timer.wait(anext(pieces, None))) is not None:
                     usage = chunk.usage or usage
                     for choice in chunk.choices[:1]:  # one choice was asked for; the usage chunk has none
                         if choice.delta.content:
