@@ -1,8 +1,6 @@
 import logging
 from collections.abc import AsyncIterator
 
-import msgspec
-
 from ragsell.application.conversations import replies
 from ragsell.application.conversations.answer_events import (
     AnswerEvent,
@@ -42,11 +40,7 @@ from ragsell.domain.usage import Meter
 log = logging.getLogger(__name__)
 
 
-class PostVisitorMessageCommand(msgspec.Struct, frozen=True, kw_only=True):
-    widget_key: str
-    origin: str | None
-    visitor_id: str
-    conversation_id: str
+class PostVisitorMessageCommand(VisitorConversationQuery, frozen=True, kw_only=True):
     client_message_id: str
     text: str
     channel: Channel = Channel.TEXT
@@ -88,12 +82,7 @@ class PostVisitorMessage:
             self._sites,
             self._own,
             self._conversations,
-            VisitorConversationQuery(
-                widget_key=command.widget_key,
-                origin=command.origin,
-                visitor_id=command.visitor_id,
-                conversation_id=command.conversation_id,
-            ),
+            command,
         )
         earlier = await self._conversations.message_by_client_id(site.id, conversation.id, client_id, Role.VISITOR)
         if earlier is not None:

@@ -1,5 +1,3 @@
-import msgspec
-
 from ragsell.application.conversations.visitor_conversation import VisitorConversationQuery, visitors_conversation
 from ragsell.application.errors import NotFound
 from ragsell.application.ports.repositories import ConversationRepository, SiteRepository
@@ -10,11 +8,7 @@ from ragsell.domain.conversations import Feedback
 from ragsell.domain.ids import MessageId
 
 
-class RateAnswerCommand(msgspec.Struct, frozen=True, kw_only=True):
-    widget_key: str
-    origin: str | None
-    visitor_id: str
-    conversation_id: str
+class RateAnswerCommand(VisitorConversationQuery, frozen=True, kw_only=True):
     message_id: str
     feedback: Feedback
 
@@ -42,12 +36,7 @@ class RateAnswer:
             self._sites,
             self._own,
             self._conversations,
-            VisitorConversationQuery(
-                widget_key=command.widget_key,
-                origin=command.origin,
-                visitor_id=command.visitor_id,
-                conversation_id=command.conversation_id,
-            ),
+            command,
         )
         await self._throttle.check(FEEDBACK_PER_VISITOR, f"{site.id}:{conversation.visitor_id}", self._clock.now())
         rated = await self._conversations.set_feedback(

@@ -23,11 +23,8 @@ CALL_PARTICIPANTS = 2
 _briefs = msgspec.json.Encoder()
 
 
-class StartVoiceCallCommand(msgspec.Struct, frozen=True, kw_only=True):
-    widget_key: str
-    origin: str | None
-    visitor_id: str
-    conversation_id: str
+class StartVoiceCallCommand(VisitorConversationQuery, frozen=True, kw_only=True):
+    """The visitor's conversation the call belongs to."""
 
 
 class StartVoiceCall:
@@ -61,12 +58,7 @@ class StartVoiceCall:
             self._sites,
             self._own,
             self._conversations,
-            VisitorConversationQuery(
-                widget_key=command.widget_key,
-                origin=command.origin,
-                visitor_id=command.visitor_id,
-                conversation_id=command.conversation_id,
-            ),
+            command,
         )
         require_voice(self._features, site, call=True)
         now = self._clock.now()

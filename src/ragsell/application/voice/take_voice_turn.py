@@ -2,8 +2,6 @@ import asyncio
 import logging
 from collections.abc import AsyncIterable, AsyncIterator
 
-import msgspec
-
 from ragsell.application.conversations import replies
 from ragsell.application.conversations.answer_events import AnswerEvent, DoneEvent, ErrorEvent, TokenEvent
 from ragsell.application.conversations.post_visitor_message import PostVisitorMessage, PostVisitorMessageCommand
@@ -36,11 +34,7 @@ log = logging.getLogger(__name__)
 _DURATION_TOLERANCE = 2.0
 
 
-class TakeVoiceTurnCommand(msgspec.Struct, frozen=True, kw_only=True):
-    widget_key: str
-    origin: str | None
-    visitor_id: str
-    conversation_id: str
+class TakeVoiceTurnCommand(VisitorConversationQuery, frozen=True, kw_only=True):
     client_message_id: str
     media_type: str | None
     # The recording as it is uploaded.
@@ -85,12 +79,7 @@ class TakeVoiceTurn:
             self._sites,
             self._own,
             self._conversations,
-            VisitorConversationQuery(
-                widget_key=command.widget_key,
-                origin=command.origin,
-                visitor_id=command.visitor_id,
-                conversation_id=command.conversation_id,
-            ),
+            command,
         )
         require_voice(self._features, site)
         now = self._clock.now()
