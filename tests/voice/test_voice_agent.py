@@ -20,6 +20,7 @@ from livekit.protocol import agent, models
 from ragsell.adapters.memory.clock import ManualClock
 from ragsell.adapters.system.clock import SystemClock
 from ragsell.application.accounts.register_owner import RegisterOwner, RegisterOwnerCommand
+from ragsell.application.conversations.replies import goodbye, greeting
 from ragsell.application.conversations.start_conversation import StartConversation, StartConversationCommand
 from ragsell.application.knowledge.add_snippet import AddSnippet, AddSnippetCommand
 from ragsell.application.ports.repositories import ConversationRepository, OwnerRepository
@@ -40,7 +41,6 @@ from ragsell.entrypoints.settings import Settings, load_settings
 from ragsell.entrypoints.voice_agent.assistant import KnowledgeAgent, last_utterance
 from ragsell.entrypoints.voice_agent.call import CallEnds, answer_call, voice_session
 from ragsell.entrypoints.voice_agent.metering import CallMeter
-from ragsell.entrypoints.voice_agent.phrases import goodbye, greeting
 from tests.fakes.livekit import FakeLiveKit
 from tests.http.conftest import HarnessOverrides
 

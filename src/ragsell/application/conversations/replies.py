@@ -28,13 +28,53 @@ _UNAVAILABLE = {
     "nl": "Sorry, ik kan nu niet antwoorden. Probeer het zo opnieuw of laat uw contactgegevens achter.",
 }
 
+_GREETING = {
+    "en": "Hello! What would you like to know?",
+    "es": "¡Hola! ¿Qué le gustaría saber?",
+    "fr": "Bonjour ! Que voulez-vous savoir ?",
+    "de": "Hallo! Was möchten Sie wissen?",
+    "pt": "Olá! O que gostaria de saber?",
+    "it": "Ciao! Che cosa vorresti sapere?",
+    "nl": "Hallo! Wat wilt u weten?",
+}
+
+_GOODBYE = {
+    "en": "Our time for this call is up. Thank you for calling, goodbye!",
+    "es": "Se ha terminado el tiempo de esta llamada. Gracias por llamar, ¡adiós!",
+    "fr": "Le temps de cet appel est écoulé. Merci de votre appel, au revoir !",
+    "de": "Die Zeit für dieses Gespräch ist um. Danke für Ihren Anruf, auf Wiederhören!",
+    "pt": "O tempo desta chamada acabou. Obrigado pela chamada, até logo!",
+    "it": "Il tempo di questa chiamata è finito. Grazie per aver chiamato, arrivederci!",
+    "nl": "De tijd voor dit gesprek is om. Bedankt voor uw oproep, tot ziens!",
+}
+
+_NOTHING_HEARD = {
+    "en": "Sorry, I didn't catch that. Please try again, a little closer to the microphone.",
+    "es": "Perdone, no le he entendido. Inténtelo de nuevo, un poco más cerca del micrófono.",
+    "fr": "Désolé, je n'ai pas compris. Réessayez, un peu plus près du micro.",
+    "de": "Entschuldigung, das habe ich nicht verstanden. Versuchen Sie es noch einmal, etwas näher am Mikrofon.",
+    "pt": "Desculpe, não entendi. Tente de novo, um pouco mais perto do microfone.",
+    "it": "Scusa, non ho capito. Riprova, un po' più vicino al microfono.",
+    "nl": "Sorry, dat verstond ik niet. Probeer het nog eens, iets dichter bij de microfoon.",
+}
+
+_SILENT = {
+    "en": "I can't speak right now, so here is my answer in writing.",
+    "es": "Ahora no puedo hablar, así que le dejo la respuesta por escrito.",
+    "fr": "Je ne peux pas parler pour le moment, voici donc ma réponse par écrit.",
+    "de": "Ich kann gerade nicht sprechen, deshalb antworte ich schriftlich.",
+    "pt": "Não consigo falar agora, então deixo a resposta por escrito.",
+    "it": "Ora non riesco a parlare, quindi ti rispondo per iscritto.",
+    "nl": "Ik kan nu niet spreken, dus hier is mijn antwoord op schrift.",
+}
+
 
 def not_covered(language: str) -> str:
-    return _NOT_COVERED.get(language, _NOT_COVERED["en"])
+    return _in(language, _NOT_COVERED)
 
 
 def unavailable(language: str) -> str:
-    return _UNAVAILABLE.get(language, _UNAVAILABLE["en"])
+    return _in(language, _UNAVAILABLE)
 
 
 _NOTHING_HEARD = {
@@ -59,8 +99,20 @@ _SILENT = {
 
 
 def nothing_heard(language: str) -> str:
-    return _NOTHING_HEARD.get(language, _NOTHING_HEARD["en"])
+    return _in(language, _NOTHING_HEARD)
 
 
 def silent(language: str) -> str:
-    return _SILENT.get(language, _SILENT["en"])
+    return _in(language, _SILENT)
+
+
+def greeting(language: str) -> str:
+    return _in(language, _GREETING)
+
+
+def goodbye(language: str) -> str:
+    return _in(language, _GOODBYE)
+
+
+def _in(language: str, replies: dict[str, str]) -> str:
+    return replies.get(language, replies["en"])

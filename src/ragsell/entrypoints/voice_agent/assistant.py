@@ -6,8 +6,8 @@ from typing import Any
 
 from livekit.agents import Agent, ModelSettings, llm
 
+from ragsell.application.conversations.replies import greeting
 from ragsell.application.voice.voice_call import VoiceCall
-from ragsell.entrypoints.voice_agent.phrases import greeting
 
 
 def last_utterance(chat_ctx: llm.ChatContext) -> str:

@@ -19,6 +19,7 @@ from livekit.agents import (
 from livekit.agents.metrics import AgentSessionUsage
 from livekit.plugins import cartesia, deepgram
 
+from ragsell.application.conversations.replies import goodbye
 from ragsell.application.voice.start_voice_call import JOIN_WINDOW
 from ragsell.application.voice.voice_call import JoinVoiceCall, VoiceCall
 from ragsell.domain.errors import DomainError
@@ -28,7 +29,6 @@ from ragsell.entrypoints.settings import Settings
 from ragsell.entrypoints.store import store_provider
 from ragsell.entrypoints.voice_agent.assistant import KnowledgeAgent, KnowledgeBaseSlot
 from ragsell.entrypoints.voice_agent.metering import CallMeter
-from ragsell.entrypoints.voice_agent.phrases import goodbye
 
 log = logging.getLogger("ragsell.voice_agent")
 
