@@ -77,27 +77,6 @@ def unavailable(language: str) -> str:
     return _in(language, _UNAVAILABLE)
 
 
-_NOTHING_HEARD = {
-    "en": "Sorry, I didn't catch that. Please try again, a little closer to the microphone.",
-    "es": "Perdone, no le he entendido. Inténtelo de nuevo, un poco más cerca del micrófono.",
-    "fr": "Désolé, je n'ai pas compris. Réessayez, un peu plus près du micro.",
-    "de": "Entschuldigung, das habe ich nicht verstanden. Versuchen Sie es noch einmal, etwas näher am Mikrofon.",
-    "pt": "Desculpe, não entendi. Tente de novo, um pouco mais perto do microfone.",
-    "it": "Scusa, non ho capito. Riprova, un po' più vicino al microfono.",
-    "nl": "Sorry, dat verstond ik niet. Probeer het nog eens, iets dichter bij de microfoon.",
-}
-
-_SILENT = {
-    "en": "I can't speak right now, so here is my answer in writing.",
-    "es": "Ahora no puedo hablar, así que le dejo la respuesta por escrito.",
-    "fr": "Je ne peux pas parler pour le moment, voici donc ma réponse par écrit.",
-    "de": "Ich kann gerade nicht sprechen, deshalb antworte ich schriftlich.",
-    "pt": "Não consigo falar agora, então deixo a resposta por escrito.",
-    "it": "Ora non riesco a parlare, quindi ti rispondo per iscritto.",
-    "nl": "Ik kan nu niet spreken, dus hier is mijn antwoord op schrift.",
-}
-
-
 def nothing_heard(language: str) -> str:
     return _in(language, _NOTHING_HEARD)
 
