@@ -6,7 +6,7 @@ from collections.abc import Sequence
 import numpy as np
 import pytest
 
-from ragsell.adapters.local.numpy_retriever import NumpyRetriever, SearchMode
+from ragsell.adapters.local.numpy_retriever import STALE_WHILE_BUILDING_CHUNKS, NumpyRetriever, SearchMode
 from ragsell.application.ports.ai import Embedder
 from ragsell.application.ports.repositories import ChunkRepository
 from ragsell.domain.ids import ChunkId, SiteId
@@ -45,6 +45,9 @@ class ChunkStore(ChunkRepository):
         self.sources: dict[tuple[SiteId, ChunkSource, str], list[Chunk]] = {}
         self.versions: dict[SiteId, int] = {}
         self.loads = 0
+        # While cleared, reads of a site's chunks wait (a slow store, a large site).
+        self.open = asyncio.Event()
+        self.open.set()
 
     async def replace_source(self, site_id: SiteId, source: ChunkSource, source_key: str, chunks: list[Chunk]) -> None:
         self.sources[(site_id, source, source_key)] = list(chunks)
@@ -52,7 +55,7 @@ class ChunkStore(ChunkRepository):
 
     async def for_site(self, site_id: SiteId) -> list[Chunk]:
         self.loads += 1
-        await asyncio.sleep(0)
+        await self.open.wait()
         return [chunk for (site, _, _), chunks in self.sources.items() if site == site_id for chunk in chunks]
 
     async def version(self, site_id: SiteId) -> int:
@@ -194,6 +197,43 @@ async def test_concurrent_searches_build_the_index_once(store: ChunkStore) -> No
 
     assert store.loads == 1
     assert {result[0].text for result in results} == {"refund within 30 days"}
+
+
+async def test_a_large_site_is_searched_in_its_last_index_while_the_next_is_built_once(store: ChunkStore) -> None:
+    texts = [f"refund case {number}" for number in range(STALE_WHILE_BUILDING_CHUNKS)]
+    await store_page(store, SHOP, "https://shop.example/cases", *texts)
+    retriever = NumpyRetriever(store, AxisEmbedder())
+    await retriever.search(SHOP, "warranty", limit=1)
+    store.open.clear()
+    await store_page(store, SHOP, "https://shop.example/warranty", "warranty lasts two years")
+
+    while_building = [await retriever.search(SHOP, "warranty", limit=1) for _ in range(3)]
+    store.open.set()
+    for _ in range(500):
+        (best,) = await retriever.search(SHOP, "warranty", limit=1)
+        if best.text == "warranty lasts two years":
+            break
+        await asyncio.sleep(0.01)
+
+    assert {result[0].text for result in while_building} != {"warranty lasts two years"}
+    assert best.text == "warranty lasts two years"
+    assert store.loads == 2
+
+
+async def test_a_small_site_waits_for_its_new_index_even_when_a_build_is_under_way(store: ChunkStore) -> None:
+    retriever = NumpyRetriever(store, AxisEmbedder())
+    await retriever.search(SHOP, "warranty", limit=1)
+    store.open.clear()
+    await store_page(store, SHOP, "https://shop.example/old-warranty", "warranty was one year")
+    under_way = asyncio.ensure_future(retriever.search(SHOP, "warranty", limit=1))
+    await asyncio.sleep(0)
+    await store_page(store, SHOP, "https://shop.example/old-warranty", "warranty lasts two years")
+
+    store.open.set()
+    (best,) = await retriever.search(SHOP, "warranty", limit=1)
+
+    assert best.text == "warranty lasts two years"
+    assert (await under_way)[0].text in {"warranty was one year", "warranty lasts two years"}
 
 
 async def test_a_small_cache_keeps_only_the_index_in_use(store: ChunkStore) -> None:

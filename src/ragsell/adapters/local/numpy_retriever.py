@@ -3,7 +3,10 @@
 
 Each site's index is built from ``ChunkRepository.for_site`` and cached; every search
 first reads ``ChunkRepository.version`` (one cheap read) and rebuilds when it moved, so
-content stored by a crawl worker or another app process is seen on the next search.
+content stored by a crawl worker or another app process is seen on the next search. A
+large site's index takes long to build (about a second at 10,000 chunks), and during a
+crawl its version moves with every page: its searches are answered from the index they
+have while the new one is built in the background, one build per site at a time.
 Only chunks embedded by this retriever's embedder (same ``embedding_model``) are
 searched: after a change of model they are invisible until re-embedded.
 
@@ -14,6 +17,7 @@ answering step can compare it with a threshold to decide "not in the knowledge b
 """
 
 import asyncio
+import logging
 from collections import OrderedDict
 from enum import StrEnum
 
@@ -25,6 +29,8 @@ from ragsell.application.ports.repositories import ChunkRepository
 from ragsell.domain.chunking import text_for_embedding
 from ragsell.domain.ids import SiteId
 from ragsell.domain.knowledge import Chunk, Passage
+
+log = logging.getLogger(__name__)
 
 
 class SearchMode(StrEnum):
@@ -43,6 +49,9 @@ DEFAULT_MODE = SearchMode.DENSE
 RRF_K = 60
 FUSION_DEPTH = 50
 DEFAULT_CACHE_BYTES = 512 * 1024 * 1024
+# From this many chunks a site is searched in its previous index while the next is built;
+# smaller sites are rebuilt at once (milliseconds), so a change shows in the next answer.
+STALE_WHILE_BUILDING_CHUNKS = 2_000
 
 
 def _keyword_tokens(texts: list[str]) -> list[list[str]]:
@@ -96,8 +105,8 @@ class NumpyRetriever(Retriever):
         self._mode = mode
         self._cache_bytes = cache_bytes
         self._cache: OrderedDict[SiteId, SiteIndex] = OrderedDict()
-        # One build per site and version at a time, however many searches wait for it.
-        self._builds: dict[tuple[SiteId, int], asyncio.Future[SiteIndex]] = {}
+        # One build per site at a time, however many searches wait for it.
+        self._builds: dict[SiteId, asyncio.Future[SiteIndex]] = {}
 
     async def search(self, site_id: SiteId, query: str, *, limit: int) -> list[Passage]:
         if limit <= 0 or not query.strip():
@@ -137,13 +146,22 @@ class NumpyRetriever(Retriever):
         if cached is not None and cached.version == version:
             self._cache.move_to_end(site_id)
             return cached
-        key = (site_id, version)
-        build = self._builds.get(key)
+        build = self._builds.get(site_id)
         if build is None:
-            build = self._builds[key] = asyncio.ensure_future(self._build(site_id, version))
-            build.add_done_callback(lambda _: self._builds.pop(key, None))
+            build = self._builds[site_id] = asyncio.ensure_future(self._build(site_id, version))
+            build.add_done_callback(lambda done: self._build_ended(site_id, done))
+        if cached is not None and len(cached.chunks) >= STALE_WHILE_BUILDING_CHUNKS and not build.done():
+            return cached
         # Shielded: one waiter giving up must not cancel the build for the others.
-        return await asyncio.shield(build)
+        index = await asyncio.shield(build)
+        # The build under way was of an earlier version: the next one holds this one's content.
+        return index if index.version >= version else await self._index(site_id)
+
+    def _build_ended(self, site_id: SiteId, build: asyncio.Future[SiteIndex]) -> None:
+        del self._builds[site_id]
+        if not build.cancelled() and build.exception() is not None:
+            # A search that waited for it has its error; one served the old index has not.
+            log.warning("search index not rebuilt", extra={"site_id": site_id, "error": repr(build.exception())})
 
     async def _build(self, site_id: SiteId, version: int) -> SiteIndex:
         chunks = [
