@@ -17,13 +17,17 @@ from dishka import Provider, Scope, provide
 
 from ragsell.adapters.security.argon2_hasher import Argon2PasswordHasher
 from ragsell.application.ports.security import PasswordHasher
+from ragsell.application.usage.change_plan import ChangePlan
 from ragsell.entrypoints.di import make_container
 from ragsell.entrypoints.http.app import create_app
 from ragsell.entrypoints.settings import Embeddings, Settings, Store, load_settings
 from ragsell.entrypoints.store import store_provider
 from tests.embeddings.openai_server import FakeOpenAI, serving
+from tests.fakes.cartesia import FakeCartesia
+from tests.fakes.deepgram import FakeDeepgram
 from tests.http.conftest import BASE_URL, browser, sign_up
 from tests.http.sse import answer_text, parse_events
+from tests.http.test_widget_voice import recording
 
 SITE_ORIGIN = "https://acme.example"
 FROM_SITE = {"origin": SITE_ORIGIN}
@@ -71,8 +75,9 @@ def _endpoint(url: str) -> tuple[str, int]:
     return str(parts.hostname), int(parts.port or 0)
 
 
-async def _conversation(settings: Settings, mongo_uri: str) -> str:
-    """Everything a site's owner and visitor do; returns the answer the visitor got."""
+async def _conversation(settings: Settings, mongo_uri: str, *, voice: bool = False) -> str:
+    """Everything a site's owner and visitor do (with ``voice``, a question asked by voice
+    too); returns the answer the visitor got."""
     mongo = msgspec.structs.replace(settings, mongodb_database=f"boundary_{uuid.uuid4().hex}", store=Store.MONGO)
     container = make_container(mongo, store=store_provider(mongo, mongo_uri), overrides=[QuickHasher()])
     app = create_app(mongo, container)
@@ -94,6 +99,21 @@ async def _conversation(settings: Settings, mongo_uri: str) -> str:
             )
             lead = {"visitorId": visitor, "name": "Bob", "email": "bob@example.com", "kind": "message", "message": "Hi"}
             assert (await visitor_client.post(f"{base}/leads", json=lead, headers=FROM_SITE)).status_code == 201
+            if voice:
+                async with container(scope=Scope.REQUEST) as request:
+                    await (await request.get(ChangePlan))("ann@example.com", "starter")
+                await owner.client.patch(f"/api/sites/{site['id']}", json={"voiceEnabled": True}, headers=owner.csrf)
+                spoken = await visitor_client.post(
+                    f"{base}/conversations/{conversation}/voice-turns",
+                    content=recording(),
+                    headers={
+                        **FROM_SITE,
+                        "content-type": "audio/wav",
+                        "x-visitor-id": visitor,
+                        "x-client-message-id": str(uuid.uuid4()),
+                    },
+                )
+                return answer_text(parse_events(spoken.text))
             return answer_text(parse_events(answer.text))
     finally:
         await container.close()
@@ -125,6 +145,28 @@ async def test_with_cloud_embeddings_only_their_endpoint_and_the_store_are_conta
         assert fake.requests, "the embeddings provider was used"
     store, provider = _endpoint(mongo_uri), _endpoint(fake.base_url)
     assert _contacted(attempts) - {(store[0], 0), (provider[0], 0)} == {store, provider}
+
+
+async def test_with_voice_only_the_speech_services_and_the_store_are_contacted(mongo_uri: str) -> None:
+    with FakeDeepgram() as deepgram, FakeCartesia() as cartesia:
+        deepgram.transcript = "When are you open?"
+        speech = {"deepgram_api_key": deepgram.api_key, "cartesia_api_key": cartesia.api_key}
+        settings = load_settings(
+            {},
+            public_url=BASE_URL,
+            deepgram_base_url=deepgram.url,
+            cartesia_base_url=cartesia.url,
+            voice_allow_loopback=True,
+            **speech,
+        )
+
+        with outbound_attempts() as attempts:
+            answer = await _conversation(settings, mongo_uri, voice=True)
+
+        assert deepgram.requests and cartesia.requests, "the speech services were used"
+    assert answer.startswith("We are open Monday to Friday")
+    endpoints = {_endpoint(mongo_uri), _endpoint(deepgram.url), _endpoint(cartesia.url)}
+    assert _contacted(attempts) - {(host, 0) for host, _ in endpoints} == endpoints
 
 
 @pytest.mark.parametrize("event", ["socket.connect", "socket.getaddrinfo"])
