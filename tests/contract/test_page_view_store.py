@@ -1,5 +1,6 @@
 """PageViewRepository."""
 
+import asyncio
 from datetime import timedelta
 
 from tests.contract.stores import Stores, ms, new_uuid, owner, page_view, real_now, site
@@ -46,3 +47,15 @@ async def test_expired_page_views_are_not_counted(stores: Stores) -> None:
     assert await stores.page_views.count_visitors(shop.id, since=now - window, until=now) == 2
     assert await stores.page_views.count_visitors(shop.id, since=at_expiry - window, until=at_expiry) == 1
     assert await stores.page_views.count_visitors(shop.id, since=at_expiry - window, until=at_expiry + ms(1)) == 0
+
+
+async def test_views_arriving_at_once_are_each_stored_and_counted_on_their_day(stores: Stores) -> None:
+    # The day's first views race to create its counter; none of them may be lost.
+    now = real_now()
+    shop = site(owner().id)
+
+    await asyncio.gather(*(stores.page_views.add(page_view(shop.id, at=now), expires_at=now + _DAY) for _ in range(20)))
+
+    (today,) = await stores.page_views.daily_counts(shop.id, since=now.date(), until=now.date())
+    assert today.views == 20
+    assert len(await stores.page_views.newest(shop.id, now=now, limit=50)) == 20

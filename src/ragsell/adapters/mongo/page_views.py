@@ -2,7 +2,8 @@ from datetime import date, datetime
 from typing import Any
 
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import DuplicateKeyError
+from pymongo.errors import ClientBulkWriteException, DuplicateKeyError, InvalidOperation
+from pymongo.operations import InsertOne, UpdateOne
 
 from ragsell.adapters.mongo.codecs import decode, encode
 from ragsell.adapters.mongo.dates import after, at_or_before, between
@@ -12,6 +13,20 @@ from ragsell.application.ports.repositories import PageViewRepository
 from ragsell.domain.conversations import DailyPageViews, PageView, view_day
 from ragsell.domain.ids import SiteId, VisitorId
 
+_COUNT = {"$inc": {"views": 1}}
+_DUPLICATE_KEY = 11000
+
+
+def _lost_counter_race(error: ClientBulkWriteException) -> bool:
+    """Whether the only failure was the day counter's upsert losing a race to insert it
+    (MongoDB upserts can), after the view went in."""
+    failures = error.write_errors or []
+    return (
+        bool(failures)
+        and error.error is None
+        and all(failure.get("idx") == 1 and failure.get("code") == _DUPLICATE_KEY for failure in failures)
+    )
+
 
 class MongoPageViewRepository(PageViewRepository):
     """Raw page views, removed by a TTL index on ``expires_at`` (and ignored by every
@@ -19,20 +34,40 @@ class MongoPageViewRepository(PageViewRepository):
     day in ``page_view_days`` (the day an ISO date string), which stay."""
 
     def __init__(self, db: AsyncDatabase[dict[str, Any]]) -> None:
+        self._client = db.client
         self._views = db[PAGE_VIEWS]
         self._days = db[PAGE_VIEW_DAYS]
+        # MongoDB 8 (and nx-27017) write to two collections in one round trip; older
+        # servers take two.
+        self._one_round_trip = True
 
     async def add(self, view: PageView, *, expires_at: datetime) -> None:
         document = encode(view, id_field=None)
         document["expires_at"] = expires_at
-        await self._views.insert_one(document)
         day = view_day(view.viewed_at).isoformat()
         counter = {"_id": f"{view.site_id}\n{day}", "site_id": view.site_id, "day": day}
+        if self._one_round_trip:
+            try:
+                await self._client.bulk_write(
+                    [
+                        InsertOne(namespace=self._views.full_name, document=document),
+                        UpdateOne(namespace=self._days.full_name, filter=counter, update=_COUNT, upsert=True),
+                    ]
+                )
+                return
+            except ClientBulkWriteException as error:
+                if not _lost_counter_race(error):
+                    raise
+                # The view is in; the day's first views raced to insert its counter: it exists now.
+                await self._days.update_one(counter, _COUNT)
+                return
+            except InvalidOperation:
+                self._one_round_trip = False
+        await self._views.insert_one(document)
         try:
-            await self._days.update_one(counter, {"$inc": {"views": 1}}, upsert=True)
+            await self._days.update_one(counter, _COUNT, upsert=True)
         except DuplicateKeyError:
-            # The day's first views raced to insert its counter (MongoDB upserts can): it exists now.
-            await self._days.update_one(counter, {"$inc": {"views": 1}})
+            await self._days.update_one(counter, _COUNT)
 
     async def count_visitors(self, site_id: SiteId, *, since: datetime, until: datetime) -> int:
         # Counted here rather than with distinct(): the date bounds are checked exactly in
