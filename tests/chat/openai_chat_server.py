@@ -51,10 +51,13 @@ class Stall(msgspec.Struct, frozen=True, kw_only=True):
 
 class FakeOpenAIChat:
     """Answers chat completions; ``script`` is served in order (a Failure, a Stall, or
-    raw SSE chunks), then an answer made of ``pieces``. ``requests`` keeps every body."""
+    raw SSE chunks), then an answer made of ``pieces`` that ends with ``finish_reason``
+    and, when asked for, ``usage``. ``requests`` keeps every body."""
 
     def __init__(self) -> None:
         self.pieces = ["Hello", ", world."]
+        self.finish_reason = "stop"
+        self.usage = (640, 33)
         self.script: list[Failure | Stall | list[bytes]] = []
         self.requests: list[dict] = []
         self.hung_up = threading.Event()
@@ -63,7 +66,9 @@ class FakeOpenAIChat:
 
     def next_reply(self, body: dict) -> Failure | Stall | list[bytes]:
         self.requests.append(body)
-        return self.script.pop(0) if self.script else answer_chunks(body, self.pieces)
+        if self.script:
+            return self.script.pop(0)
+        return answer_chunks(body, self.pieces, finish_reason=self.finish_reason, usage=self.usage)
 
 
 @contextlib.contextmanager

@@ -11,8 +11,7 @@ import pytest
 
 from ragsell.adapters.bedrock.chat_model import DEFAULT_MODEL_ID, DEFAULT_REGION, BedrockChatModel
 from ragsell.adapters.openai.chat_model import DEFAULT_MODEL, OpenAIChatModel
-from ragsell.application.ports.ai import ChatModel, ChatRequest
-from ragsell.domain.conversations import ModelUsage
+from tests.chat.answers import collect
 from tests.chat.requests import injected_request, ordinary_request
 
 _AWS_CREDENTIALS = ("AWS_ACCESS_KEY_ID", "AWS_PROFILE", "AWS_WEB_IDENTITY_TOKEN_FILE")
@@ -43,16 +42,6 @@ def openai() -> OpenAIChatModel:
     )
 
 
-async def answer(model: ChatModel, request: ChatRequest) -> tuple[str, ModelUsage | None]:
-    text, usage = "", None
-    async for piece in model.stream(request):
-        if isinstance(piece, ModelUsage):
-            usage = piece
-        else:
-            text += piece
-    return text, usage
-
-
 @pytest.fixture(params=[pytest.param(bedrock, marks=needs_aws), pytest.param(openai, marks=needs_openai)])
 async def model(request: pytest.FixtureRequest):
     model = request.param()
@@ -61,7 +50,7 @@ async def model(request: pytest.FixtureRequest):
 
 
 async def test_the_provider_streams_an_answer_from_the_passages_with_its_usage(model) -> None:
-    text, usage = await answer(model, ordinary_request())
+    text, usage = await collect(model, ordinary_request())
 
     assert "7" in text
     assert usage is not None
@@ -71,7 +60,7 @@ async def test_the_provider_streams_an_answer_from_the_passages_with_its_usage(m
 
 
 async def test_the_provider_does_not_follow_instructions_found_in_passages(model) -> None:
-    text, _ = await answer(model, injected_request())
+    text, _ = await collect(model, injected_request())
 
     assert "evil.example" not in text
     assert "You are Crumb" not in text
