@@ -1,10 +1,9 @@
-"""Base classes for wire schemas (camelCase JSON, unknown fields refused), and the
-views both APIs share."""
+"""Base classes for wire schemas (camelCase JSON, unknown fields refused), the views both
+APIs share, and ``view_of``, which fills a view from the object it shows."""
+
+from typing import TypeVar
 
 import msgspec
-
-from ragsell.domain.conversations import Citation
-from ragsell.domain.sites import Branding
 
 
 class Body(msgspec.Struct, frozen=True, kw_only=True, rename="camel", forbid_unknown_fields=True):
@@ -13,6 +12,18 @@ class Body(msgspec.Struct, frozen=True, kw_only=True, rename="camel", forbid_unk
 
 class View(msgspec.Struct, frozen=True, kw_only=True, rename="camel"):
     """A response body."""
+
+
+V = TypeVar("V", bound=View)
+
+
+def view_of(obj: object, view_type: type[V]) -> V:
+    """``obj`` shown as ``view_type``: each of the view's fields is read from the attribute of
+    the same (Python) name, nested objects become the nested views, tuples lists. Enum members
+    are kept and encode to their values. Only the view's own fields are read: what the object
+    has and the view does not name (a password hash, a signing secret) never reaches the view.
+    A view field with a default keeps it when the object has no such attribute."""
+    return msgspec.convert(obj, view_type, from_attributes=True)
 
 
 class BrandingView(View):
@@ -32,22 +43,3 @@ class CitationView(View):
     url: str
     title: str
     heading: str
-
-
-def branding_view(branding: Branding) -> BrandingView:
-    return BrandingView(
-        assistant_name=branding.assistant_name,
-        colour=branding.colour,
-        greeting=branding.greeting,
-        position=branding.position.value,
-        language=branding.language,
-        tone=branding.tone.value,
-        suggested_questions=list(branding.suggested_questions),
-        auto_open=branding.auto_open,
-        avatar_url=branding.avatar_url,
-        privacy_policy_url=branding.privacy_policy_url,
-    )
-
-
-def citation_views(citations: tuple[Citation, ...]) -> list[CitationView]:
-    return [CitationView(url=c.url, title=c.title, heading=c.heading) for c in citations]

@@ -13,10 +13,10 @@ from ragsell.application.ports.system import Clock
 from ragsell.entrypoints.http.dashboard.schemas import (
     ChangePasswordBody,
     LogInBody,
+    OwnerView,
     PasswordChangedView,
     SessionView,
     SignUpBody,
-    owner_view,
 )
 from ragsell.entrypoints.http.dashboard.security import (
     Auth,
@@ -26,6 +26,7 @@ from ragsell.entrypoints.http.dashboard.security import (
     settings_of,
 )
 from ragsell.entrypoints.http.request_context import client_ip
+from ragsell.entrypoints.http.wire import view_of
 
 
 def _client(request: Request) -> tuple[str, str]:
@@ -35,7 +36,9 @@ def _client(request: Request) -> tuple[str, str]:
 
 def _logged_in(request: Request, opened: OpenedSession, clock: Clock, status: int) -> Response[SessionView]:
     session = opened.session
-    view = SessionView(owner=owner_view(opened.owner), csrf_token=session.csrf_token, expires_at=session.expires_at)
+    view = SessionView(
+        owner=view_of(opened.owner, OwnerView), csrf_token=session.csrf_token, expires_at=session.expires_at
+    )
     cookie = session_cookie(settings_of(request), opened.token, session.absolute_expires_at, clock.now())
     return Response(view, status_code=status, cookies=[cookie], headers={"Cache-Control": "no-store"})
 
@@ -76,7 +79,7 @@ class AccountController(Controller):
     @get("/session", dependencies={"auth": Provide(authenticated)}, summary="Who is logged in")
     async def current(self, auth: Auth) -> Response[SessionView]:
         view = SessionView(
-            owner=owner_view(auth.owner), csrf_token=auth.session.csrf_token, expires_at=auth.session.expires_at
+            owner=view_of(auth.owner, OwnerView), csrf_token=auth.session.csrf_token, expires_at=auth.session.expires_at
         )
         return Response(view, headers={"Cache-Control": "no-store"})
 

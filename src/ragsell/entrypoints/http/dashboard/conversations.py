@@ -23,11 +23,9 @@ from ragsell.entrypoints.http.dashboard.schemas import (
     LeadChangeBody,
     LeadView,
     TranscriptView,
-    conversation_view,
-    lead_view,
-    transcript_view,
 )
 from ragsell.entrypoints.http.dashboard.security import Auth, authenticated
+from ragsell.entrypoints.http.wire import view_of
 
 Limit = Annotated[int, QueryParameter(ge=1, le=100, description="Items per page")]
 Before = Annotated[datetime | None, QueryParameter(description="The next page: the last item's time")]
@@ -62,7 +60,7 @@ class ConversationController(Controller):
             found = await search(auth.owner.id, site_id, q, limit=limit)
         else:
             found = await list_conversations(auth.owner.id, site_id, before=list_cursor(before, before_id), limit=limit)
-        return [conversation_view(conversation) for conversation in found]
+        return [view_of(conversation, ConversationView) for conversation in found]
 
     @get("/{conversation_id:str}", summary="A conversation's transcript")
     async def transcript(
@@ -72,7 +70,7 @@ class ConversationController(Controller):
         conversation_id: FromPath[str],
         get_transcript: FromDishka[GetTranscript],
     ) -> TranscriptView:
-        return transcript_view(await get_transcript(auth.owner.id, site_id, conversation_id))
+        return view_of(await get_transcript(auth.owner.id, site_id, conversation_id), TranscriptView)
 
 
 class LeadController(Controller):
@@ -91,7 +89,7 @@ class LeadController(Controller):
         limit: Limit = 50,
     ) -> list[LeadView]:
         found = await list_leads(auth.owner.id, site_id, before=list_cursor(before, before_id), limit=limit)
-        return [lead_view(lead) for lead in found]
+        return [view_of(lead, LeadView) for lead in found]
 
     @patch("/{lead_id:str}", status_code=204, summary="Set a lead's status, or correct its contact details")
     async def change_lead(

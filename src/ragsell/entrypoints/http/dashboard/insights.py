@@ -16,7 +16,7 @@ from ragsell.domain.knowledge import MAX_QUESTION_LENGTH, MAX_SNIPPET_TITLE_LENG
 from ragsell.entrypoints.http.dashboard.lead_csv import csv_filename, leads_csv
 from ragsell.entrypoints.http.dashboard.security import Auth, authenticated, settings_of
 from ragsell.entrypoints.http.pages import install_snippet
-from ragsell.entrypoints.http.wire import View
+from ragsell.entrypoints.http.wire import View, view_of
 
 Days = Annotated[int, QueryParameter(ge=1, le=MAX_DAYS, description="How many days back, today included")]
 
@@ -80,6 +80,7 @@ def _add_answer(question: str | None) -> AddAnswerView | None:
 
 
 def _review_view(review: AnswerToReview) -> ReviewView:
+    """Explicit: ``add_answer`` is made from the question."""
     return ReviewView(
         conversation_id=review.conversation_id,
         message_id=review.message_id,
@@ -103,13 +104,8 @@ class InsightController(Controller):
         return AnalyticsView(
             since=report.since,
             until=report.until,
-            days=[
-                DayView(day=d.day, conversations=d.conversations, messages=d.messages, leads=d.leads)
-                for d in report.days
-            ],
-            top_questions=[
-                TopQuestionView(text=q.text, count=q.count, last_asked_at=q.last_asked_at) for q in report.top_questions
-            ],
+            days=[view_of(day, DayView) for day in report.days],
+            top_questions=[view_of(question, TopQuestionView) for question in report.top_questions],
             rated_down=[_review_view(review) for review in report.rated_down],
             unanswered=[_review_view(review) for review in report.unanswered],
             truncated=report.truncated,

@@ -22,12 +22,10 @@ from ragsell.entrypoints.http.dashboard.schemas import (
     SnippetView,
     TriedAnswerView,
     TryAnswerBody,
-    crawl_job_view,
-    knowledge_page_view,
-    snippet_view,
     tried_answer_view,
 )
 from ragsell.entrypoints.http.dashboard.security import Auth, authenticated
+from ragsell.entrypoints.http.wire import view_of
 
 
 class SnippetController(Controller):
@@ -39,7 +37,7 @@ class SnippetController(Controller):
     async def list_snippets(
         self, auth: Auth, site_id: FromPath[str], list_snippets: FromDishka[ListSnippets]
     ) -> list[SnippetView]:
-        return [snippet_view(snippet) for snippet in await list_snippets(auth.owner.id, site_id)]
+        return [view_of(snippet, SnippetView) for snippet in await list_snippets(auth.owner.id, site_id)]
 
     @post("/", status_code=HTTP_201_CREATED, summary="Add a text or a Q&A pair")
     async def add_snippet(
@@ -55,7 +53,7 @@ class SnippetController(Controller):
                 question=data.question,
             )
         )
-        return snippet_view(snippet)
+        return view_of(snippet, SnippetView)
 
     @delete("/{snippet_id:str}", status_code=HTTP_204_NO_CONTENT, summary="Remove a text or Q&A pair")
     async def delete_snippet(
@@ -73,14 +71,14 @@ class PageController(Controller):
     async def crawl_now(
         self, auth: Auth, site_id: FromPath[str], request_crawl: FromDishka[RequestCrawl]
     ) -> CrawlJobView:
-        return crawl_job_view(await request_crawl(auth.owner.id, site_id))
+        return view_of(await request_crawl(auth.owner.id, site_id), CrawlJobView)
 
     @get("/crawls/latest", summary="The latest crawl and its progress")
     async def latest_crawl(
         self, auth: Auth, site_id: FromPath[str], status: FromDishka[CrawlStatus]
     ) -> CrawlJobView | None:
         job = await status(auth.owner.id, site_id)
-        return crawl_job_view(job) if job is not None else None
+        return view_of(job, CrawlJobView) if job is not None else None
 
     @get("/pages", summary="Every page the crawls met, with its outcome, in URL order")
     async def list_pages(
@@ -92,7 +90,7 @@ class PageController(Controller):
         limit: Annotated[int, QueryParameter(ge=1, le=200)] = 50,
     ) -> list[KnowledgePageView]:
         found = await list_pages(auth.owner.id, site_id, after_url=after, limit=limit)
-        return [knowledge_page_view(page) for page in found]
+        return [view_of(page, KnowledgePageView) for page in found]
 
     @delete("/pages", status_code=HTTP_204_NO_CONTENT, summary="Remove a page and keep it out of later crawls")
     async def remove_page(

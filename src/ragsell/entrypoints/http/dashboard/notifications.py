@@ -11,11 +11,11 @@ from litestar.status_codes import HTTP_204_NO_CONTENT
 from ragsell.application.notifications.notification_log import ListNotifications
 from ragsell.application.notifications.webhook_settings import RemoveWebhook, SetWebhook
 from ragsell.application.sites.get_site import GetSite
-from ragsell.domain.notifications import SIGNATURE_HEADER, TIMESTAMP_HEADER, DeliveryState, LeadNotification, Webhook
+from ragsell.domain.notifications import SIGNATURE_HEADER, TIMESTAMP_HEADER, DeliveryState, LeadNotification
 from ragsell.entrypoints.http.dashboard.conversations import Before, BeforeId, Limit, list_cursor
 from ragsell.entrypoints.http.dashboard.schemas import Url
 from ragsell.entrypoints.http.dashboard.security import Auth, authenticated
-from ragsell.entrypoints.http.wire import Body, View
+from ragsell.entrypoints.http.wire import Body, View, view_of
 
 # The secret is in these answers: no cache keeps them.
 NO_STORE = {"Cache-Control": "no-store"}
@@ -57,11 +57,8 @@ class NotificationsView(View):
     deliveries: list[DeliveryView]
 
 
-def webhook_view(webhook: Webhook) -> WebhookView:
-    return WebhookView(url=webhook.url, secret=webhook.secret)
-
-
 def delivery_view(notification: LeadNotification) -> DeliveryView:
+    """Explicit: ``next_attempt_at`` is the notification's ``run_after``, and only while it is queued."""
     queued = notification.state is DeliveryState.QUEUED
     return DeliveryView(
         id=notification.id,
@@ -104,14 +101,14 @@ class NotificationController(Controller):
         self, auth: Auth, site_id: FromPath[str], get_site: FromDishka[GetSite]
     ) -> Response[WebhookView | None]:
         site = await get_site(auth.owner.id, site_id)
-        return Response(None if site.webhook is None else webhook_view(site.webhook), headers=NO_STORE)
+        return Response(None if site.webhook is None else view_of(site.webhook, WebhookView), headers=NO_STORE)
 
     @put("/webhook", summary="Send lead notifications to a webhook too (signed JSON POSTs)")
     async def set_webhook(
         self, auth: Auth, site_id: FromPath[str], data: JSONBody[WebhookBody], set_webhook: FromDishka[SetWebhook]
     ) -> Response[WebhookView]:
         webhook = await set_webhook(auth.owner.id, site_id, data.url, new_secret=data.new_secret)
-        return Response(webhook_view(webhook), headers=NO_STORE)
+        return Response(view_of(webhook, WebhookView), headers=NO_STORE)
 
     @delete("/webhook", status_code=HTTP_204_NO_CONTENT, summary="Stop sending lead notifications to the webhook")
     async def remove_webhook(

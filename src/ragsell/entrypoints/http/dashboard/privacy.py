@@ -20,13 +20,9 @@ from ragsell.entrypoints.http.dashboard.privacy_schemas import (
     VisitorBody,
     VisitorErasureView,
     VisitorExportView,
-    account_closed_view,
-    account_export_view,
-    privacy_request_view,
-    visitor_erasure_view,
-    visitor_export_view,
 )
 from ragsell.entrypoints.http.dashboard.security import Auth, authenticated, clear_session_cookie, settings_of
+from ragsell.entrypoints.http.wire import view_of
 
 # Exports hold personal data: no cache keeps a copy.
 _NO_STORE = {"Cache-Control": "no-store"}
@@ -42,33 +38,33 @@ class PrivacyController(Controller):
         self, auth: Auth, site_id: FromPath[str], data: JSONBody[VisitorBody], export: FromDishka[ExportVisitorData]
     ) -> Response[VisitorExportView]:
         found = await export(auth.owner.id, data.query(), site_id=site_id)
-        return Response(visitor_export_view(found), headers=_NO_STORE)
+        return Response(view_of(found, VisitorExportView), headers=_NO_STORE)
 
     @post("/sites/{site_id:str}/privacy/erase", status_code=200, summary="Erase a visitor's data on one site")
     async def erase_site_visitor(
         self, auth: Auth, site_id: FromPath[str], data: JSONBody[VisitorBody], erase: FromDishka[EraseVisitorData]
     ) -> VisitorErasureView:
-        return visitor_erasure_view(await erase(auth.owner.id, data.query(), site_id=site_id))
+        return view_of(await erase(auth.owner.id, data.query(), site_id=site_id), VisitorErasureView)
 
     @post("/privacy/visitors/export", status_code=200, summary="Export a visitor's data on all your sites")
     async def export_visitor(
         self, auth: Auth, data: JSONBody[VisitorBody], export: FromDishka[ExportVisitorData]
     ) -> Response[VisitorExportView]:
-        return Response(visitor_export_view(await export(auth.owner.id, data.query())), headers=_NO_STORE)
+        return Response(view_of(await export(auth.owner.id, data.query()), VisitorExportView), headers=_NO_STORE)
 
     @post("/privacy/visitors/erase", status_code=200, summary="Erase a visitor's data on all your sites")
     async def erase_visitor(
         self, auth: Auth, data: JSONBody[VisitorBody], erase: FromDishka[EraseVisitorData]
     ) -> VisitorErasureView:
-        return visitor_erasure_view(await erase(auth.owner.id, data.query()))
+        return view_of(await erase(auth.owner.id, data.query()), VisitorErasureView)
 
     @get("/privacy/requests", summary="The privacy requests you made, newest first")
     async def requests(self, auth: Auth, list_requests: FromDishka[ListPrivacyRequests]) -> list[PrivacyRequestView]:
-        return [privacy_request_view(request) for request in await list_requests(auth.owner.id)]
+        return [view_of(request, PrivacyRequestView) for request in await list_requests(auth.owner.id)]
 
     @get("/account/export", summary="Export everything your account holds")
     async def export_account(self, auth: Auth, export: FromDishka[ExportAccount]) -> Response[AccountExportView]:
-        return Response(account_export_view(await export(auth.owner)), headers=_NO_STORE)
+        return Response(view_of(await export(auth.owner), AccountExportView), headers=_NO_STORE)
 
     @delete("/account", status_code=200, summary="Delete your account (asks for your password again)")
     async def delete_account(
@@ -77,6 +73,6 @@ class PrivacyController(Controller):
         closed = await delete_account(
             DeleteAccountCommand(owner=auth.owner, password=data.password, immediately=data.immediately)
         )
-        response = Response(account_closed_view(closed), headers=_NO_STORE)
+        response = Response(view_of(closed, AccountClosedView), headers=_NO_STORE)
         clear_session_cookie(response, settings_of(request))
         return response

@@ -5,21 +5,13 @@ from typing import Annotated, Literal
 
 from msgspec import UNSET, Meta, UnsetType
 
-from ragsell.application.conversations.owner_conversations import Transcript
 from ragsell.application.knowledge.try_answer import TriedAnswer
 from ragsell.application.usage.usage_summary import UsageReport
-from ragsell.domain.accounts import MAX_NAME_LENGTH, MAX_PASSWORD_LENGTH, Owner
+from ragsell.domain.accounts import MAX_NAME_LENGTH, MAX_PASSWORD_LENGTH
 from ragsell.domain.contact import MAX_EMAIL_LENGTH
-from ragsell.domain.conversations import MAX_MESSAGE_LENGTH, Conversation, Message
-from ragsell.domain.jobs import CrawlJob
-from ragsell.domain.knowledge import (
-    MAX_QUESTION_LENGTH,
-    MAX_SNIPPET_TEXT_LENGTH,
-    MAX_SNIPPET_TITLE_LENGTH,
-    Page,
-    Snippet,
-)
-from ragsell.domain.leads import MAX_LEAD_MESSAGE_LENGTH, Lead
+from ragsell.domain.conversations import MAX_MESSAGE_LENGTH
+from ragsell.domain.knowledge import MAX_QUESTION_LENGTH, MAX_SNIPPET_TEXT_LENGTH, MAX_SNIPPET_TITLE_LENGTH
+from ragsell.domain.leads import MAX_LEAD_MESSAGE_LENGTH
 from ragsell.domain.sites import (
     MAX_GREETING_LENGTH,
     MAX_ORIGINS,
@@ -28,10 +20,9 @@ from ragsell.domain.sites import (
     MAX_RETENTION_DAYS,
     MAX_SUGGESTION_LENGTH,
     MAX_SUGGESTIONS,
-    Site,
 )
 from ragsell.domain.urls import MAX_URL_LENGTH
-from ragsell.entrypoints.http.wire import Body, BrandingView, CitationView, View, branding_view, citation_views
+from ragsell.entrypoints.http.wire import Body, BrandingView, CitationView, View, view_of
 
 Name = Annotated[str, Meta(min_length=1, max_length=MAX_NAME_LENGTH)]
 Email = Annotated[str, Meta(min_length=3, max_length=MAX_EMAIL_LENGTH)]
@@ -76,10 +67,6 @@ class SessionView(View):
 
 class PasswordChangedView(View):
     ended_sessions: int
-
-
-def owner_view(owner: Owner) -> OwnerView:
-    return OwnerView(id=owner.id, name=owner.name, email=owner.email, plan=owner.plan, created_at=owner.created_at)
 
 
 # Sites
@@ -157,29 +144,6 @@ class SiteView(View):
     created_at: datetime
 
 
-def site_view(site: Site) -> SiteView:
-    crawl = site.crawl
-    return SiteView(
-        id=site.id,
-        name=site.name,
-        url=site.url,
-        widget_key=site.widget_key,
-        branding=branding_view(site.branding),
-        allowed_origins=list(site.allowed_origins),
-        crawl=CrawlView(
-            include_patterns=list(crawl.include_patterns),
-            exclude_patterns=list(crawl.exclude_patterns),
-            schedule=crawl.schedule.value,
-            www_is_same_site=crawl.www_is_same_site,
-        ),
-        retention_days=site.retention_days,
-        voice_enabled=site.voice_enabled,
-        voice=VoiceView(voice_id=site.voice.voice_id, model=site.voice.model),
-        country=site.country,
-        created_at=site.created_at,
-    )
-
-
 # Knowledge
 
 
@@ -197,17 +161,6 @@ class SnippetView(View):
     question: str | None
     text: str
     created_at: datetime
-
-
-def snippet_view(snippet: Snippet) -> SnippetView:
-    return SnippetView(
-        id=snippet.id,
-        kind=snippet.kind.value,
-        title=snippet.title,
-        question=snippet.question,
-        text=snippet.text,
-        created_at=snippet.created_at,
-    )
 
 
 class CrawlProgressView(View):
@@ -236,32 +189,6 @@ class KnowledgePageView(View):
     chunk_count: int
 
 
-def crawl_job_view(job: CrawlJob) -> CrawlJobView:
-    progress = job.progress
-    return CrawlJobView(
-        id=job.id,
-        state=job.state.value,
-        created_at=job.created_at,
-        run_after=job.run_after,
-        finished_at=job.finished_at,
-        error=job.error,
-        progress=CrawlProgressView(
-            found=progress.found, done=progress.done, failed=progress.failed, percent=progress.percent
-        ),
-    )
-
-
-def knowledge_page_view(page: Page) -> KnowledgePageView:
-    return KnowledgePageView(
-        url=page.url,
-        outcome=page.outcome.value,
-        reason=page.reason,
-        title=page.title,
-        checked_at=page.checked_at,
-        chunk_count=page.chunk_count,
-    )
-
-
 class TryAnswerBody(Body):
     question: Annotated[str, Meta(min_length=1, max_length=MAX_MESSAGE_LENGTH)]
 
@@ -281,16 +208,17 @@ class TriedAnswerView(View):
 
 
 def tried_answer_view(tried: TriedAnswer) -> TriedAnswerView:
+    """Explicit: a passage's score is rounded and ``used`` is worked out from the threshold."""
     return TriedAnswerView(
         text=tried.text,
         answered=tried.answered,
-        citations=citation_views(tried.citations),
+        citations=[view_of(citation, CitationView) for citation in tried.citations],
         passages=[
             PassageView(
                 text=passage.text,
                 score=round(passage.score, 4),
                 used=passage.score >= tried.threshold,
-                citation=None if passage.citation is None else citation_views((passage.citation,))[0],
+                citation=None if passage.citation is None else view_of(passage.citation, CitationView),
             )
             for passage in tried.passages
         ],
@@ -328,35 +256,6 @@ class TranscriptView(View):
     messages: list[MessageView]
 
 
-def message_view(message: Message) -> MessageView:
-    return MessageView(
-        id=message.id,
-        role=message.role.value,
-        text=message.text,
-        channel=message.channel.value,
-        citations=citation_views(message.citations),
-        answered=message.answered,
-        feedback=None if message.feedback is None else message.feedback.value,
-        created_at=message.created_at,
-    )
-
-
-def conversation_view(conversation: Conversation) -> ConversationView:
-    return ConversationView(
-        id=conversation.id,
-        visitor_id=conversation.visitor_id,
-        started_at=conversation.started_at,
-        last_message_at=conversation.last_message_at,
-    )
-
-
-def transcript_view(transcript: Transcript) -> TranscriptView:
-    return TranscriptView(
-        conversation=conversation_view(transcript.conversation),
-        messages=[message_view(message) for message in transcript.messages],
-    )
-
-
 # Leads
 
 
@@ -383,22 +282,6 @@ class LeadView(View):
     status: str
     page_url: str | None
     created_at: datetime
-
-
-def lead_view(lead: Lead) -> LeadView:
-    return LeadView(
-        id=lead.id,
-        visitor_id=lead.visitor_id,
-        conversation_id=lead.conversation_id,
-        name=lead.name,
-        email=lead.email,
-        phone=lead.phone,
-        message=lead.message,
-        kind=lead.kind.value,
-        status=lead.status.value,
-        page_url=lead.page_url,
-        created_at=lead.created_at,
-    )
 
 
 # Usage
@@ -430,21 +313,11 @@ class UsageView(View):
 
 
 def usage_view(report: UsageReport) -> UsageView:
+    """Explicit: the period's start and end are flattened into the view."""
     return UsageView(
         plan=report.plan,
         period_start=report.period.start,
         period_end=report.period.end,
-        meters=[
-            MeterView(meter=m.meter.value, used=m.used, limit=m.limit, near_limit=m.near_limit) for m in report.meters
-        ],
-        by_site=[
-            SiteUsageView(
-                site_id=s.site_id,
-                site_name=s.site_name,
-                conversations=s.conversations,
-                messages=s.messages,
-                voice_seconds=s.voice_seconds,
-            )
-            for s in report.by_site
-        ],
+        meters=[view_of(meter, MeterView) for meter in report.meters],
+        by_site=[view_of(site, SiteUsageView) for site in report.by_site],
     )

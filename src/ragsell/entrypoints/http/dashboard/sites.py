@@ -22,10 +22,10 @@ from ragsell.entrypoints.http.dashboard.schemas import (
     SiteView,
     UpdateSiteBody,
     UsageView,
-    site_view,
     usage_view,
 )
 from ragsell.entrypoints.http.dashboard.security import Auth, authenticated
+from ragsell.entrypoints.http.wire import view_of
 
 
 def _update_command(owner_id: OwnerId, site_id: str, data: UpdateSiteBody) -> UpdateSiteCommand:
@@ -72,21 +72,21 @@ class SiteController(Controller):
 
     @get("/", summary="List your sites")
     async def list_sites(self, auth: Auth, list_sites: FromDishka[ListSites]) -> list[SiteView]:
-        return [site_view(site) for site in await list_sites(auth.owner.id)]
+        return [view_of(site, SiteView) for site in await list_sites(auth.owner.id)]
 
     @post("/", status_code=HTTP_201_CREATED, summary="Connect a site")
     async def add_site(self, auth: Auth, data: JSONBody[AddSiteBody], add_site: FromDishka[AddSite]) -> SiteView:
-        return site_view(await add_site(AddSiteCommand(owner=auth.owner, name=data.name, url=data.url)))
+        return view_of(await add_site(AddSiteCommand(owner=auth.owner, name=data.name, url=data.url)), SiteView)
 
     @get("/{site_id:str}", summary="One site")
     async def get_site(self, auth: Auth, site_id: FromPath[str], get_site: FromDishka[GetSite]) -> SiteView:
-        return site_view(await get_site(auth.owner.id, site_id))
+        return view_of(await get_site(auth.owner.id, site_id), SiteView)
 
     @patch("/{site_id:str}", summary="Change a site's settings")
     async def update_site(
         self, auth: Auth, site_id: FromPath[str], data: JSONBody[UpdateSiteBody], update_site: FromDishka[UpdateSite]
     ) -> SiteView:
-        return site_view(await update_site(_update_command(auth.owner.id, site_id, data)))
+        return view_of(await update_site(_update_command(auth.owner.id, site_id, data)), SiteView)
 
     @delete("/{site_id:str}", status_code=HTTP_204_NO_CONTENT, summary="Delete a site and all its data")
     async def delete_site(self, auth: Auth, site_id: FromPath[str], delete_site: FromDishka[DeleteSite]) -> None:

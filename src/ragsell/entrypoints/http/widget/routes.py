@@ -37,9 +37,9 @@ from ragsell.entrypoints.http.widget.schemas import (
     StartConversationBody,
     VoiceCallView,
     WidgetConfigView,
-    widget_config_view,
-    widget_message_view,
+    WidgetMessageView,
 )
+from ragsell.entrypoints.http.wire import view_of
 
 VisitorHeader = Annotated[str, HeaderParameter(name="x-visitor-id", min_length=36, max_length=36)]
 ClientMessageHeader = Annotated[str, HeaderParameter(name="x-client-message-id", min_length=36, max_length=36)]
@@ -79,7 +79,7 @@ class WidgetController(Controller):
     async def config(
         self, request: Request, widget_key: FromPath[str], get_config: FromDishka[GetWidgetConfig]
     ) -> WidgetConfigView:
-        return widget_config_view(await get_config(widget_key, _origin(request)))
+        return view_of(await get_config(widget_key, _origin(request)), WidgetConfigView)
 
     @post("/page-views", status_code=HTTP_204_NO_CONTENT, summary="A page was viewed (drives 'active now')")
     async def page_view(
@@ -126,7 +126,7 @@ class WidgetController(Controller):
                 widget_key=widget_key, origin=_origin(request), visitor_id=visitor_id, conversation_id=conversation_id
             )
         )
-        return HistoryView(conversation_id=conversation_id, messages=[widget_message_view(m) for m in messages])
+        return HistoryView(conversation_id=conversation_id, messages=[view_of(m, WidgetMessageView) for m in messages])
 
     @post(
         "/conversations/{conversation_id:str}/messages",

@@ -5,13 +5,12 @@ from typing import Annotated, Literal
 
 from msgspec import Meta
 
-from ragsell.application.sites.widget_config import WidgetConfig
 from ragsell.domain.accounts import MAX_NAME_LENGTH
 from ragsell.domain.contact import MAX_EMAIL_LENGTH
-from ragsell.domain.conversations import MAX_MESSAGE_LENGTH, Message
+from ragsell.domain.conversations import MAX_MESSAGE_LENGTH
 from ragsell.domain.leads import MAX_LEAD_MESSAGE_LENGTH
 from ragsell.domain.urls import MAX_URL_LENGTH
-from ragsell.entrypoints.http.wire import Body, BrandingView, CitationView, View, branding_view, citation_views
+from ragsell.entrypoints.http.wire import Body, BrandingView, CitationView, View
 
 VisitorId = Annotated[str, Meta(min_length=36, max_length=36, description="crypto.randomUUID() kept by the widget")]
 ClientMessageId = Annotated[str, Meta(min_length=36, max_length=36)]
@@ -88,25 +87,3 @@ class WidgetMessageView(View):
 class HistoryView(View):
     conversation_id: str
     messages: list[WidgetMessageView]
-
-
-def widget_config_view(config: WidgetConfig) -> WidgetConfigView:
-    return WidgetConfigView(
-        widget_key=config.widget_key,
-        site_name=config.site_name,
-        site_url=config.site_url,
-        branding=branding_view(config.branding),
-        voice_enabled=config.voice_enabled,
-        voice_calls=config.voice_calls,
-    )
-
-
-def widget_message_view(message: Message) -> WidgetMessageView:
-    return WidgetMessageView(
-        id=message.id,
-        role=message.role.value,
-        text=message.text,
-        citations=citation_views(message.citations),
-        answered=message.answered,
-        feedback=None if message.feedback is None else message.feedback.value,
-    )
