@@ -225,7 +225,9 @@ def test_a_message_that_could_not_be_sent_is_retried_with_the_same_id(
     expect(page.locator(f"{PANEL} .note.warn")).to_have_count(0)
 
 
-def test_rate_and_plan_limits_are_explained(servers: Servers, shop: Site, visit: Visit) -> None:
+def test_rate_and_plan_limits_are_explained_and_the_plan_limit_offers_contact_once(
+    servers: Servers, shop: Site, visit: Visit
+) -> None:
     open_widget(visit, servers.host_url(shop.key))
     page = visit.page
     refusals = iter(
@@ -248,10 +250,14 @@ def test_rate_and_plan_limits_are_explained(servers: Servers, shop: Site, visit:
     )
     page.locator(INPUT).fill("And on Saturday?")
     page.locator(INPUT).press("Enter")
-    expect(page.locator(f"{PANEL} .note.warn").last).to_have_text(
+    quota = page.locator(f"{PANEL} .note.warn").last
+    expect(quota).to_contain_text(
         "The assistant can't take more questions right now. Leave your details and the team will get back to you."
     )
-    expect(page.locator(f"{PANEL} .note button", has_text="Leave your details")).to_be_visible()
+    # It asks once: the button is in the message, with no second prompt after it.
+    expect(quota.locator("button")).to_have_text(["Leave your details"])
+    expect(page.locator(f"{PANEL} .note button", has_text="Leave your details")).to_have_count(1)
+    expect(page.locator(f"{PANEL} .log")).not_to_contain_text("Would you like someone from the team")
 
 
 def test_on_a_small_screen_the_chat_fills_the_screen(servers: Servers, shop: Site, browser: Browser) -> None:

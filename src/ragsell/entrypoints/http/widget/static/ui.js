@@ -165,7 +165,8 @@ export function mount({root, launcher, config, base, state, save, uuid, ink}) {
     el.append(E("div", {class: "rate"}, ...buttons));
     scroll();
   };
-  const offer = () => note(t.offer + " ", false, E("button", {type: "button", class: "ghost", onclick: () => showLead()}, t.leave));
+  const leave = () => E("button", {type: "button", class: "ghost", onclick: () => showLead()}, t.leave);
+  const offer = () => note(t.offer + " ", false, leave());
 
   // Asking, by typing or by voice: the answer streams in as Server-Sent Events.
   let busy = false;
@@ -177,10 +178,17 @@ export function mount({root, launcher, config, base, state, save, uuid, ink}) {
     mic.setAttribute("aria-disabled", String(busy || !!live));
   };
   const release = (stream) => stream && stream.getTracks().forEach((track) => track.stop());
-  const again = (retry) => E("button", {type: "button", class: "ghost", onclick: (event) => {
-    event.currentTarget.parentNode.remove();
-    retry();
-  }}, t.retry);
+  // A question left unanswered gets a note; only the latest offers to try again (or leave one's details).
+  let failed = null;
+  const settle = () => failed && failed.querySelectorAll("button").forEach((b) => b.remove());
+  const fail = (text, retry, lead) => {
+    settle();
+    failed = note(text, true, " ", E("button", {type: "button", class: "ghost", onclick: () => {
+      if (busy || recording) return;
+      failed.remove();
+      retry();
+    }}, t.retry), " ", lead ? leave() : null);
+  };
   const events = async (response, handle) => {
     const reader = response.body.getReader();
     const decoder = new TextDecoder();
@@ -206,14 +214,14 @@ export function mount({root, launcher, config, base, state, save, uuid, ink}) {
   const refused = async (response, retry) => {
     const problem = await response.json().catch(() => ({}));
     if (problem.code === "quota_exceeded") {
-      note(t.quota, true);
-      offer();
+      note(t.quota, true, " ", leave());
     } else if (problem.code === "rate_limited") {
       note(t.rate, true);
     } else {
       // Sending the same recording again would not help: voice is off or down, or the audio unreadable.
-      const final = !retry || /^(voice|unreadable)_/.test(problem.code);
-      note(problem.message || t.error, true, " ", final ? null : again(retry));
+      const text = problem.message || t.error;
+      if (!retry || /^(voice|unreadable)_/.test(problem.code)) note(text, true);
+      else fail(text, retry);
     }
   };
   const begin = async (retry) => {
@@ -254,10 +262,12 @@ export function mount({root, launcher, config, base, state, save, uuid, ink}) {
     busy = true;
     enable();
     hideIntro();
+    settle();
     if (question && !id) mine(question);
     id = id || uuid();
     const retry = () => turn(request, question, id);
-    const typing = add(E("div", {class: "msg bot typing", role: "status", "aria-label": t.typing}, E("i"), E("i"), E("i")));
+    const dots = (attrs) => E("div", attrs, E("i"), E("i"), E("i"));
+    let typing = add(dots({class: "msg bot typing", role: "status", "aria-label": t.typing}));
     let answer = null;
     try {
       if (!(await begin(retry))) return;
@@ -276,15 +286,22 @@ export function mount({root, launcher, config, base, state, save, uuid, ink}) {
         } else if (name === "speech") {
           play(data);
         } else if (name === "token") {
-          typing.remove();
-          answer = answer || reply();
+          if (!answer) {
+            // Dots until it ends; screen readers wait for all of it.
+            typing.remove();
+            answer = reply();
+            answer.el.setAttribute("aria-busy", "true");
+            typing = answer.el.appendChild(dots({class: "typing", "aria-hidden": "true"}));
+          }
           markdown((shown += data.text), answer.body);
           scroll();
         } else if (name === "citations") {
           citations = data.citations;
         } else if (name === "done") {
           ended = true;
+          typing.remove();
           answer = answer || reply();
+          answer.el.removeAttribute("aria-busy");
           finish(answer, {id: data.messageId, citations, feedback: null});
           if (!data.answered || PERSON.test(question)) offer();
         } else if (name === "error" && data.code === "speech_unavailable") {
@@ -295,21 +312,21 @@ export function mount({root, launcher, config, base, state, save, uuid, ink}) {
         } else if (name === "error") {
           ended = true;
           if (answer) answer.el.remove();
-          note(data.message, true, " ", again(retry));
-          offer();
+          fail(data.message, retry, true);
         }
       });
       if (!ended) throw new Error("The answer stopped before its end.");
     } catch (e) {
       if (answer) answer.el.remove();
-      note(t.network, true, " ", again(retry));
+      fail(t.network, retry);
     } finally {
       typing.remove();
       busy = false;
       enable();
     }
   };
-  const send = (text) => turn((id) => post("/conversations/" + state.c + "/messages", {visitorId: state.v, clientMessageId: id, text}), text);
+  // With `id`: a question shown already, sent again.
+  const send = (text, id) => turn((clientMessageId) => post("/conversations/" + state.c + "/messages", {visitorId: state.v, clientMessageId, text}), text, id);
   ask.addEventListener("submit", (event) => {
     event.preventDefault();
     const text = input.value.trim();
@@ -573,14 +590,19 @@ export function mount({root, launcher, config, base, state, save, uuid, ink}) {
       if (!response.ok) return;
       const {messages} = await response.json();
       if (messages.length) hideIntro();
-      for (const message of messages) {
-        if (message.role === "visitor") mine(message.text);
-        else {
+      messages.forEach((message, i) => {
+        const next = messages[i + 1] || {};
+        if (message.role !== "visitor") {
           const answer = reply();
           markdown(message.text, answer.body);
           finish(answer, message);
+        // Sent again after a failure (with a new id: the first is not known here), it shows once.
+        } else if (next.role !== "visitor" || next.text !== message.text) {
+          mine(message.text);
+          if (!next.role) fail(t.unanswered, () => send(message.text, uuid()), true);
+          else if (next.role === "visitor") note(t.unanswered, true);
         }
-      }
+      });
     }, () => {});
   }
   return {open, close};
