@@ -79,6 +79,9 @@ class WidgetMessageView(View):
     id: str
     role: str
     text: str
+    # The id the widget gave the question (the reply carries it too): asking again with it
+    # answers the stored question rather than storing it twice.
+    client_message_id: str
     citations: list[CitationView]
     answered: bool | None
     feedback: str | None

@@ -596,10 +596,9 @@ export function mount({root, launcher, config, base, state, save, uuid, ink}) {
           const answer = reply();
           markdown(message.text, answer.body);
           finish(answer, message);
-        // Sent again after a failure (with a new id: the first is not known here), it shows once.
-        } else if (next.role !== "visitor" || next.text !== message.text) {
+        } else {
           mine(message.text);
-          if (!next.role) fail(t.unanswered, () => send(message.text, uuid()), true);
+          if (!next.role) fail(t.unanswered, () => send(message.text, message.clientMessageId), true);
           else if (next.role === "visitor") note(t.unanswered, true);
         }
       });
