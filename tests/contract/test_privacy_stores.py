@@ -361,7 +361,10 @@ async def test_rate_limit_windows_are_forgotten_by_whole_key_parts(stores: Store
 
 
 async def test_ended_rate_limit_windows_are_purged(stores: Stores) -> None:
-    now = real_now()
+    # Ten minutes into the next hour: two minutes later the minute's window has ended and
+    # the hour's has not, whatever the time the test runs at (and no TTL monitor has
+    # reached either yet).
+    now = (real_now() + timedelta(hours=1)).replace(minute=10, second=0, microsecond=0)
     await stores.rate_limiter.hit("msg-site:a", limit=5, window=timedelta(minutes=1), now=now)
     await stores.rate_limiter.hit("signup-ip:b", limit=5, window=timedelta(hours=1), now=now)
     later = now + timedelta(minutes=2)
