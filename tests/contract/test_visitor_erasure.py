@@ -184,13 +184,19 @@ async def _load(stores: Stores, workload: Workload, now: datetime) -> tuple[Owne
 
 
 def _erased(workload: Workload, visitors: list[Visitor]) -> list[Visitor]:
-    """Who the request names: the subject, and by email whoever gave the same address."""
+    """Who the request names: the subject, and by email whoever gave the same address in
+    a lead or typed it into a chat."""
     subject = visitors[0]
     if workload.by == "visitor_id":
         return [subject]
     if workload.by == "phone":
         return [v for v in visitors if v.phone == subject.phone and workload.visitors[visitors.index(v)].leads]
-    return [v for v in visitors if v.email == subject.email and workload.visitors[visitors.index(v)].leads]
+    plans = [workload.visitors[visitors.index(v)] for v in visitors]
+    return [
+        v
+        for v, plan in zip(visitors, plans, strict=True)
+        if v.email == subject.email and (plan.leads or (plan.mentions_email and plan.conversations))
+    ]
 
 
 def _query(workload: Workload, subject: Visitor) -> VisitorQuery:

@@ -5,6 +5,7 @@ import msgspec
 from ragsell.application.ports.repositories import ConversationRepository, DuplicateKey, ListCursor
 from ragsell.domain.conversations import Conversation, Feedback, Message, Role
 from ragsell.domain.ids import ClientMessageId, ConversationId, MessageId, SiteId, VisitorId
+from ragsell.domain.mentions import Mention
 
 
 class InMemoryConversationRepository(ConversationRepository):
@@ -110,6 +111,20 @@ class InMemoryConversationRepository(ConversationRepository):
     async def list_for_visitor(self, site_id: SiteId, visitor_id: VisitorId) -> list[Conversation]:
         found = [c for c in self._conversations.values() if c.site_id == site_id and c.visitor_id == visitor_id]
         return sorted(found, key=lambda conversation: (conversation.started_at, conversation.id))
+
+    async def visitors_whose_messages_mention(
+        self, site_id: SiteId, mention: Mention, *, limit: int
+    ) -> list[VisitorId]:
+        mentioning = [
+            message
+            for conversation_id, messages in self._messages.items()
+            if self._conversations[conversation_id].site_id == site_id
+            for message in messages
+            if message.role is Role.VISITOR and mention.found_in(message.text)
+        ]
+        mentioning.sort(key=lambda message: (message.created_at, message.id), reverse=True)
+        visitors = dict.fromkeys(self._conversations[message.conversation_id].visitor_id for message in mentioning)
+        return list(visitors)[: max(limit, 0)]
 
     async def inactive_before(self, site_id: SiteId, cutoff: datetime, *, limit: int) -> list[Conversation]:
         found = [c for c in self._conversations.values() if c.site_id == site_id and c.last_message_at < cutoff]

@@ -12,6 +12,7 @@ from ragsell.adapters.mongo.removal import remove_found
 from ragsell.application.ports.repositories import ConversationRepository, ListCursor
 from ragsell.domain.conversations import Conversation, Feedback, Message, Role
 from ragsell.domain.ids import ClientMessageId, ConversationId, MessageId, SiteId, VisitorId
+from ragsell.domain.mentions import Mention
 
 # A conversation document's revision: bumped by every write, so a write can be made
 # conditional on nothing having changed since the read (dates cannot serve as that guard:
@@ -134,6 +135,46 @@ class MongoConversationRepository(ConversationRepository):
         found = [_conversation(document) async for document in cursor]
         return sorted(found, key=lambda conversation: (conversation.started_at, conversation.id))
 
+    async def visitors_whose_messages_mention(
+        self, site_id: SiteId, mention: Mention, *, limit: int
+    ) -> list[VisitorId]:
+        if limit <= 0:
+            return []
+        # The store's regex selects candidates (a looser pattern: its case rules and
+        # character classes need not be Python's); the domain rule decides.
+        candidates = self._messages.find(
+            {"site_id": site_id, "role": Role.VISITOR.value, "text": {"$regex": mention.pattern(), "$options": "i"}},
+            {"conversation_id": 1, "text": 1},
+        ).sort([("created_at", -1), ("_id", -1)])
+        visitors: dict[VisitorId, None] = {}
+        seen: set[str] = set()
+        pending: list[str] = []
+        async for document in candidates:
+            conversation_id = document["conversation_id"]
+            if conversation_id in seen or not mention.found_in(document["text"]):
+                continue
+            seen.add(conversation_id)
+            pending.append(conversation_id)
+            if len(pending) == _MENTION_BATCH:
+                await self._add_visitors(site_id, pending, visitors)
+                pending = []
+                if len(visitors) >= limit:
+                    break
+        await self._add_visitors(site_id, pending, visitors)
+        return list(visitors)[:limit]
+
+    async def _add_visitors(
+        self, site_id: SiteId, conversation_ids: list[str], visitors: dict[VisitorId, None]
+    ) -> None:
+        """Add the visitors of the conversations to ``visitors``, in the conversations' order."""
+        if not conversation_ids:
+            return
+        found = self._conversations.find({"_id": {"$in": conversation_ids}, "site_id": site_id}, {"visitor_id": 1})
+        owners = {document["_id"]: VisitorId(document["visitor_id"]) async for document in found}
+        for conversation_id in conversation_ids:
+            if conversation_id in owners:
+                visitors.setdefault(owners[conversation_id])
+
     async def inactive_before(self, site_id: SiteId, cutoff: datetime, *, limit: int) -> list[Conversation]:
         if limit <= 0:
             return []
@@ -183,6 +224,9 @@ class MongoConversationRepository(ConversationRepository):
 def _message(document: Document) -> Message:
     return decode(document, Message)
 
+
+# Conversations whose visitors are looked up at once while finding mentions.
+_MENTION_BATCH = 100
 
 # Matching messages read at most per search.
 SEARCH_SCAN = 2_000

@@ -23,6 +23,7 @@ from ragsell.domain.ids import (
 from ragsell.domain.jobs import CrawlJob, CrawlProgress
 from ragsell.domain.knowledge import Chunk, ChunkSource, Page, Snippet
 from ragsell.domain.leads import Lead, LeadStatus
+from ragsell.domain.mentions import Mention
 from ragsell.domain.password_resets import PasswordReset
 from ragsell.domain.sites import Site
 
@@ -218,6 +219,14 @@ class ConversationRepository(Protocol):
 
     async def list_for_visitor(self, site_id: SiteId, visitor_id: VisitorId) -> list[Conversation]:
         """The visitor's conversations on the site, oldest first."""
+
+    async def visitors_whose_messages_mention(
+        self, site_id: SiteId, mention: Mention, *, limit: int
+    ) -> list[VisitorId]:
+        """The visitors whose own messages (role visitor) on the site mention the address or
+        number (``Mention.found_in``), each once, the one with the newest such message first
+        (ties: larger message id first). At most ``limit``: beyond it, the visitors whose
+        latest mention is older are left out."""
 
     async def inactive_before(self, site_id: SiteId, cutoff: datetime, *, limit: int) -> list[Conversation]:
         """Conversations whose last message is older than ``cutoff``, least recently active first."""

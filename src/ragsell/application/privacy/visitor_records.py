@@ -3,9 +3,13 @@ phone, gathering it for an export, and erasing it.
 
 A visitor's records are their conversations (messages, with the ratings they gave),
 their leads, their page views and the rate-limit windows counting them. Found by email
-or phone, a visitor is every visitor id whose lead gave that address or number. What is
-not about one visitor stays: usage counters (totals per owner and period) and the
-site's daily page-view counts.
+or phone, a visitor is every visitor id whose lead gave that address or number, and
+every visitor id whose own messages mention it (``domain/mentions.py``: the address in
+any case, the number typed with the usual separators, with or without its country code),
+at most MAX_MENTIONING_VISITORS of those per site: the ones who mentioned it last. An
+erasure removes their messages, so asking again finds the next ones. What is not about
+one visitor stays: usage counters (totals per owner and period) and the site's daily
+page-view counts.
 """
 
 import msgspec
@@ -17,11 +21,16 @@ from ragsell.application.ports.system import Clock
 from ragsell.domain.conversations import PageView
 from ragsell.domain.ids import SiteId, VisitorId
 from ragsell.domain.leads import Lead
+from ragsell.domain.mentions import Mention, MentionKind
 from ragsell.domain.privacy import SubjectKind, VisitorSubject
 from ragsell.domain.sites import Site
 
 # More page views than a visitor can make in the raw views' retention (rate limits apply).
 MAX_PAGE_VIEWS = 100_000
+# Visitors found per site by what they typed into the chat (beyond leads): one person
+# rarely has more browsers than this; an address many visitors typed (the shop's own)
+# stops here rather than sweeping up the whole site.
+MAX_MENTIONING_VISITORS = 100
 
 
 class SiteVisitorData(msgspec.Struct, frozen=True, kw_only=True):
@@ -70,9 +79,14 @@ class VisitorRecords:
         """The visitor ids the subject stands for on the site."""
         if subject.kind is SubjectKind.VISITOR_ID:
             return (VisitorId(subject.value),)
-        contact = {"email": subject.value} if subject.kind is SubjectKind.EMAIL else {"phone": subject.value}
+        by_email = subject.kind is SubjectKind.EMAIL
+        contact = {"email": subject.value} if by_email else {"phone": subject.value}
         leads = await self._leads.with_contact(site.id, **contact)
-        return tuple(dict.fromkeys(lead.visitor_id for lead in leads))
+        mention = Mention(kind=MentionKind.EMAIL if by_email else MentionKind.PHONE, value=subject.value)
+        mentioning = await self._conversations.visitors_whose_messages_mention(
+            site.id, mention, limit=MAX_MENTIONING_VISITORS
+        )
+        return tuple(dict.fromkeys([*(lead.visitor_id for lead in leads), *mentioning]))
 
     async def collect(self, site: Site, visitors: tuple[VisitorId, ...]) -> SiteVisitorData:
         conversations: list[Transcript] = []
