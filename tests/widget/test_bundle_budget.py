@@ -12,10 +12,6 @@ UI_BUDGET = 30 * 1024
 SITE = {"origin": "https://shop.example"}
 
 
-def gzipped_size(body: bytes) -> int:
-    return len(gzip.compress(body, compresslevel=9, mtime=0))
-
-
 async def fetch_both(client: httpx.AsyncClient) -> tuple[httpx.Response, httpx.Response]:
     loader = await client.get("/widget.js", headers=SITE)
     ui_path = re.search(rb"/widget/ui\.[0-9a-f]{16}\.js", loader.content)
@@ -23,17 +19,41 @@ async def fetch_both(client: httpx.AsyncClient) -> tuple[httpx.Response, httpx.R
     return loader, await client.get(ui_path.group().decode(), headers=SITE)
 
 
-async def test_loader_and_ui_stay_within_their_gzip_budgets(client: httpx.AsyncClient) -> None:
-    loader, ui = await fetch_both(client)
+async def sent_bytes(client: httpx.AsyncClient, path: str, accept_encoding: str) -> tuple[httpx.Response, bytes]:
+    """The response and the bytes that went over the wire, before any decoding."""
+    async with client.stream("GET", path, headers={**SITE, "accept-encoding": accept_encoding}) as response:
+        return response, b"".join([piece async for piece in response.aiter_raw()])
+
+
+async def test_loader_and_ui_stay_within_their_budgets_as_sent(client: httpx.AsyncClient) -> None:
+    assets = build_assets()
+    loader, loader_sent = await sent_bytes(client, "/widget.js", "gzip, deflate, br")
+    ui, ui_sent = await sent_bytes(client, assets.ui_path, "gzip, deflate, br")
+
     assert loader.status_code == ui.status_code == 200
-    assert gzipped_size(loader.content) <= LOADER_BUDGET, f"loader: {gzipped_size(loader.content)} bytes gzipped"
-    assert gzipped_size(ui.content) <= UI_BUDGET, f"UI: {gzipped_size(ui.content)} bytes gzipped"
+    assert len(loader_sent) <= LOADER_BUDGET, f"loader: {len(loader_sent)} bytes gzipped"
+    assert len(ui_sent) <= UI_BUDGET, f"UI: {len(ui_sent)} bytes gzipped"
+
+
+async def test_scripts_go_gzipped_to_browsers_that_accept_it_and_plain_to_others(client: httpx.AsyncClient) -> None:
+    assets = build_assets()
+    scripts = {"/widget.js": assets.loader, assets.ui_path: assets.ui, assets.livekit_path: assets.livekit}
+    for path, script in scripts.items():
+        gzipped, gzipped_sent = await sent_bytes(client, path, "gzip")
+        plain, plain_sent = await sent_bytes(client, path, "identity")
+        refused, refused_sent = await sent_bytes(client, path, "gzip;q=0")
+
+        assert (gzipped.headers["content-encoding"], gzip.decompress(gzipped_sent)) == ("gzip", script.plain)
+        assert "content-encoding" not in plain.headers and plain_sent == script.plain
+        assert "content-encoding" not in refused.headers and refused_sent == script.plain
+        assert {gzipped.headers["vary"], plain.headers["vary"]} == {"Accept-Encoding"}
 
 
 async def test_the_bytes_and_the_ui_version_are_the_same_on_every_build(client: httpx.AsyncClient) -> None:
     loader, ui = await fetch_both(client)
     again = build_assets()
-    assert (again.loader, again.ui) == (loader.content, ui.content)
+    assert (again.loader.plain, again.ui.plain) == (loader.content, ui.content)
+    assert again.ui == build_assets().ui
     assert again.ui_path == str(ui.url.path)
 
 

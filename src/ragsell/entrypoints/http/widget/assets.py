@@ -8,14 +8,18 @@
 - ``/widget/livekit-client-<version>.js``: LiveKit's browser SDK, vendored, which the UI
   loads only when a visitor starts a live call. Its name holds its version, so it is
   cached for good too.
+
+Each is compressed once, at start-up, and sent gzipped to browsers that accept it (all
+of them): the widget stays small on the owners' pages without a proxy that compresses.
 """
 
+import gzip
 import hashlib
 import json
 from importlib.resources import files
 
 import msgspec
-from litestar import Response, get
+from litestar import Request, Response, get
 from litestar.handlers import HTTPRouteHandler
 
 LOADER_CACHE = "public, max-age=300"
@@ -25,11 +29,21 @@ JAVASCRIPT = "text/javascript"
 _STATIC = files(__package__) / "static"
 
 
+class Script(msgspec.Struct, frozen=True):
+    plain: bytes
+    gzipped: bytes
+
+    @classmethod
+    def of(cls, body: bytes) -> "Script":
+        # mtime=0: the same bytes on every build.
+        return cls(body, gzip.compress(body, compresslevel=9, mtime=0))
+
+
 class WidgetAssets(msgspec.Struct, frozen=True, kw_only=True):
-    loader: bytes
-    ui: bytes
+    loader: Script
+    ui: Script
     ui_path: str
-    livekit: bytes
+    livekit: Script
     livekit_path: str
 
 
@@ -58,16 +72,31 @@ def build_assets() -> WidgetAssets:
         entry for entry in _STATIC.iterdir() if entry.name.startswith("livekit-client-") and entry.name.endswith(".js")
     ]
     return WidgetAssets(
-        loader=loader, ui=ui, ui_path=ui_path, livekit=livekit.read_bytes(), livekit_path=f"/widget/{livekit.name}"
+        loader=Script.of(loader),
+        ui=Script.of(ui),
+        ui_path=ui_path,
+        livekit=Script.of(livekit.read_bytes()),
+        livekit_path=f"/widget/{livekit.name}",
     )
 
 
-def _script(body: bytes, cache: str) -> Response[bytes]:
+def _accepts_gzip(request: Request) -> bool:
+    for coding in request.headers.get("accept-encoding", "").lower().split(","):
+        name, _, parameters = coding.partition(";")
+        if name.strip() == "gzip":
+            return parameters.replace(" ", "") not in ("q=0", "q=0.0", "q=0.00", "q=0.000")
+    return False
+
+
+def _script(request: Request, script: Script, cache: str) -> Response[bytes]:
+    gzipped = _accepts_gzip(request)
     return Response(
-        body,
+        script.gzipped if gzipped else script.plain,
         media_type=JAVASCRIPT,
         headers={
             "Cache-Control": cache,
+            **({"Content-Encoding": "gzip"} if gzipped else {}),
+            "Vary": "Accept-Encoding",
             "X-Content-Type-Options": "nosniff",
             # The UI is imported as a module from the owners' pages: a CORS request.
             "Access-Control-Allow-Origin": "*",
@@ -80,15 +109,15 @@ def widget_asset_routes() -> list[HTTPRouteHandler]:
     assets = build_assets()
 
     @get("/widget.js", include_in_schema=False)
-    async def widget_loader() -> Response[bytes]:
-        return _script(assets.loader, LOADER_CACHE)
+    async def widget_loader(request: Request) -> Response[bytes]:
+        return _script(request, assets.loader, LOADER_CACHE)
 
     @get(assets.ui_path, include_in_schema=False)
-    async def widget_ui() -> Response[bytes]:
-        return _script(assets.ui, UI_CACHE)
+    async def widget_ui(request: Request) -> Response[bytes]:
+        return _script(request, assets.ui, UI_CACHE)
 
     @get(assets.livekit_path, include_in_schema=False)
-    async def widget_livekit() -> Response[bytes]:
-        return _script(assets.livekit, UI_CACHE)
+    async def widget_livekit(request: Request) -> Response[bytes]:
+        return _script(request, assets.livekit, UI_CACHE)
 
     return [widget_loader, widget_ui, widget_livekit]
