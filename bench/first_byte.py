@@ -53,7 +53,7 @@ import tempfile
 import threading
 import time
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import groupby
 from pathlib import Path
@@ -64,6 +64,8 @@ import numpy as np
 
 from bench.docs_corpus import PageChunk, faq_questions, load_chunks
 from bench.indexed_corpus import DEFAULT_CACHE, indexed_chunks
+from bench.pinned_serve import child_pids, pinned_serve
+from bench.raw_http import RawConnection, RawResponse
 from bench.retrieval import SITE, StaticChunks, padded_corpus
 from ragsell.adapters.local.numpy_retriever import NumpyRetriever
 from ragsell.adapters.local.onnx_embedder import OnnxMiniLMEmbedder
@@ -192,85 +194,19 @@ class InstantChatServer:
 
 
 # ---------------------------------------------------------------------------------------
-# A raw HTTP/1.1 client on one kept-alive connection, timing every read.
+# Widget requests through the raw client, and when the first token arrived.
+
+JSON_REQUEST = {"origin": ORIGIN, "content-type": "application/json", "accept": "text/event-stream, application/json"}
 
 
-@dataclass
-class Exchange:
-    status: int
-    body: bytes
-    sent: float
-    first_byte: float
-    token: float | None
-    end: float
+async def post_json(connection: RawConnection, path: str, payload: object) -> RawResponse:
+    return await connection.post(path, json.dumps(payload).encode(), JSON_REQUEST)
 
 
-class RawConnection:
-    def __init__(self, host: str, port: int, *, timeout: float) -> None:
-        self._host, self._port, self._timeout = host, port, timeout
-        self._reader: asyncio.StreamReader | None = None
-        self._writer: asyncio.StreamWriter | None = None
-
-    async def __aenter__(self) -> RawConnection:
-        self._reader, self._writer = await asyncio.open_connection(self._host, self._port)
-        return self
-
-    async def __aexit__(self, *_: object) -> None:
-        if self._writer is not None:
-            self._writer.close()
-            with contextlib.suppress(ConnectionError):
-                await self._writer.wait_closed()
-
-    async def post(self, path: str, payload: object) -> Exchange:
-        assert self._reader is not None and self._writer is not None
-        body = json.dumps(payload).encode()
-        request = (
-            f"POST {path} HTTP/1.1\r\nhost: {self._host}:{self._port}\r\norigin: {ORIGIN}\r\n"
-            f"content-type: application/json\r\naccept: text/event-stream, application/json\r\n"
-            f"content-length: {len(body)}\r\n\r\n"
-        ).encode() + body
-        buffer = bytearray()
-        arrivals: list[tuple[int, float]] = []
-        reader = self._reader
-
-        async def more() -> None:
-            async with asyncio.timeout(self._timeout):
-                data = await reader.read(65536)
-            if not data:
-                raise ConnectionError("ragsell closed the connection")
-            buffer.extend(data)
-            arrivals.append((len(buffer), time.perf_counter()))
-
-        sent = time.perf_counter()
-        self._writer.write(request)
-        while (head_end := buffer.find(b"\r\n\r\n")) < 0:
-            await more()
-        head = bytes(buffer[:head_end]).decode("latin-1").split("\r\n")
-        status = int(head[0].split()[1])
-        headers = {name.strip().lower(): value.strip() for name, _, value in (line.partition(":") for line in head[1:])}
-        position = head_end + 4
-        content = bytearray()
-        if headers.get("transfer-encoding") == "chunked":
-            while True:
-                while (line_end := buffer.find(b"\r\n", position)) < 0:
-                    await more()
-                size = int(bytes(buffer[position:line_end]).split(b";")[0], 16)
-                while len(buffer) < line_end + 2 + size + 2:
-                    await more()
-                content += buffer[line_end + 2 : line_end + 2 + size]
-                position = line_end + 2 + size + 2
-                if size == 0:
-                    break
-        else:
-            length = int(headers.get("content-length", "0"))
-            while len(buffer) < position + length:
-                await more()
-            content += buffer[position : position + length]
-        found = TOKEN_LINE.search(buffer, head_end)
-        token = None
-        if found is not None:
-            token = next(when for size, when in arrivals if size >= found.end())
-        return Exchange(status, bytes(content), sent, arrivals[0][1], token, arrivals[-1][1])
+def token_arrival(response: RawResponse) -> float | None:
+    """When the first ``event: token`` line had arrived; None without one."""
+    found = TOKEN_LINE.search(response.received, response.head_end)
+    return None if found is None else response.arrived_by(found.end() - 1)
 
 
 # ---------------------------------------------------------------------------------------
@@ -330,65 +266,13 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-@contextlib.contextmanager
 def ragsell_serve(
     data_dir: Path, port: int, answers: str, model_url: str, core: int, nice: int, trace: Path | None
-) -> Iterator[subprocess.Popen]:
-    plans = data_dir.parent / "plans.json"
-    plans.write_text(json.dumps(PLANS))
-    environment = {key: value for key, value in os.environ.items() if not key.startswith(("RAGSELL_", "OPENAI_"))}
-    environment.update(
-        RAGSELL_ANSWERS=answers,
-        RAGSELL_WORKER_IN_PROCESS="false",
-        RAGSELL_PLANS_FILE=str(plans),
-        OPENAI_API_KEY="test",
-        OPENAI_BASE_URL=model_url,
+) -> contextlib.AbstractContextManager[subprocess.Popen]:
+    settings = {"RAGSELL_ANSWERS": answers, "OPENAI_API_KEY": "test", "OPENAI_BASE_URL": model_url}
+    return pinned_serve(
+        data_dir, port, settings=settings, plans=PLANS, core=core, nice=nice, trace=trace, log_name=f"ragsell-{answers}"
     )
-    log = (data_dir.parent / f"ragsell-{answers}.log").open("wb")
-    ragsell = [str(Path(sys.executable).parent / "ragsell")]
-    if trace is not None:
-        ragsell = [sys.executable, "-m", "bench.traced_serve", str(trace)]
-    command = ["taskset", "-c", str(core), "nice", "-n", str(nice), *ragsell, "serve"]
-    command += ["--port", str(port), "--data-dir", str(data_dir)]
-    server = subprocess.Popen(command, env=environment, stdout=log, stderr=subprocess.STDOUT)
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            if server.poll() is not None:
-                raise RuntimeError(f"ragsell serve stopped at start; see {log.name}")
-            with contextlib.suppress(httpx.HTTPError):
-                if httpx.get(f"http://127.0.0.1:{port}/health/ready", timeout=1).status_code == 200:
-                    break
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"ragsell serve did not get ready in 60 s; see {log.name}")
-            time.sleep(0.2)
-        for pid in [server.pid, *child_pids(server.pid)]:
-            raise_priority(pid, nice)
-        yield server
-    finally:
-        if server.poll() is None:
-            server.send_signal(signal.SIGTERM)  # ragsell stops its embedded store itself
-            try:
-                server.wait(30)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait(10)
-        log.close()
-
-
-def raise_priority(pid: int, nice: int) -> None:
-    """Linux weighs sessions (autogroups) against each other by the group's niceness, not
-    the threads': set the group's too (root only). The embedded store runs in a session
-    of its own."""
-    if nice < 0 and os.geteuid() == 0:
-        with contextlib.suppress(OSError):
-            Path(f"/proc/{pid}/autogroup").write_text(str(nice))
-
-
-def child_pids(pid: int) -> list[int]:
-    with contextlib.suppress(OSError):
-        return [int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
-    return []
 
 
 def create_site(base: str) -> tuple[SiteId, str]:
@@ -445,7 +329,7 @@ async def converse(
         for number in range(count):
             if number % PER_CONVERSATION == 0:
                 visitor = str(uuid.uuid4())
-                started = await connection.post(f"{base}/conversations", {"visitorId": visitor})
+                started = await post_json(connection, f"{base}/conversations", {"visitorId": visitor})
                 if started.status != 201:
                     raise RuntimeError(f"starting a conversation: {started.status} {started.body[:300]!r}")
                 conversation = json.loads(started.body)["conversationId"]
@@ -457,20 +341,21 @@ async def converse(
                 "text": questions[number % len(questions)],
             }
             arrivals_before = len(model.arrivals) if model else 0
-            exchange = await connection.post(f"{base}/conversations/{conversation}/messages", message)
-            if exchange.status != 200 or exchange.token is None or b"event: error" in exchange.body:
+            exchange = await post_json(connection, f"{base}/conversations/{conversation}/messages", message)
+            token = token_arrival(exchange)
+            if exchange.status != 200 or token is None or b"event: error" in exchange.body:
                 timings.errors += 1
                 print(f"  message {number}: {exchange.status} {exchange.body[:300]!r}", file=sys.stderr)
                 continue
             timings.declined += b'"answered":false' in exchange.body
-            timings.first_token.append((exchange.token - exchange.sent) * 1000)
+            timings.first_token.append((token - exchange.sent) * 1000)
             timings.first_byte.append((exchange.first_byte - exchange.sent) * 1000)
             timings.whole.append((exchange.end - exchange.sent) * 1000)
-            timings.windows.append((exchange.sent, exchange.token))
+            timings.windows.append((exchange.sent, token))
             if model and len(model.arrivals) > arrivals_before:
                 arrival = model.arrivals[arrivals_before]
                 timings.to_model.append((arrival - exchange.sent) * 1000)
-                timings.model_to_token.append((exchange.token - arrival) * 1000)
+                timings.model_to_token.append((token - arrival) * 1000)
     return timings
 
 

@@ -58,6 +58,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from bench.pinned_serve import pinned, raise_priority
 from bench.profile_summary import summarise
 
 BENCH_DIR = Path(__file__).resolve().parent
@@ -106,22 +107,6 @@ def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
         probe.bind((HOST, 0))
         return int(probe.getsockname()[1])
-
-
-def pinned(core: int, nice: int) -> list[str]:
-    """The prefix that runs a command on one core (its threads and children too) at a
-    niceness (below 0 needs root; nice warns and runs it at 0 otherwise)."""
-    return ["taskset", "-c", str(core), "nice", "-n", str(nice)]
-
-
-def raise_priority(pid: int, nice: int) -> None:
-    """With autogroup scheduling (Linux' default for desktop-like setups, and here), a
-    niceness only ranks threads within one session's group; each group (session) is
-    weighed by the group's own niceness. Set that too, for root only, as best effort."""
-    if nice >= 0 or os.geteuid() != 0:
-        return
-    with contextlib.suppress(OSError):
-        Path(f"/proc/{pid}/autogroup").write_text(str(nice))
 
 
 def start_server(

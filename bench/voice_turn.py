@@ -66,7 +66,7 @@ import tempfile
 import time
 import uuid
 import wave
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -85,19 +85,19 @@ from bench.first_byte import (
     SITE_URL,
     SIZE,
     answerable_questions,
-    child_pids,
     core_busy,
     cores,
     cpu_seconds,
     free_port,
     pages_that_fit,
-    raise_priority,
     site_chunks,
     start_profiler,
     stop_profiler,
     write_chunks,
 )
 from bench.indexed_corpus import DEFAULT_CACHE, indexed_chunks
+from bench.pinned_serve import child_pids, pinned_serve
+from bench.raw_http import RawConnection
 from ragsell.adapters.local.onnx_embedder import OnnxMiniLMEmbedder
 from ragsell.application.conversations.answering import RELEVANCE_THRESHOLD
 from ragsell.domain.ids import SiteId
@@ -274,52 +274,18 @@ class InstantProviders:
 # ragsell serve, pinned, with voice.
 
 
-@contextlib.contextmanager
 def ragsell_serve(
     data_dir: Path, port: int, providers: dict[str, str], voice_seconds: int, core: int, nice: int
-) -> Iterator[subprocess.Popen]:
-    plans_file = data_dir.parent / "plans.json"
-    plans_file.write_text(json.dumps(plans(voice_seconds)))
-    environment = {key: value for key, value in os.environ.items() if not key.startswith("RAGSELL_")}
-    for provider in ("OPENAI", "DEEPGRAM", "CARTESIA", "LIVEKIT"):
-        environment = {key: value for key, value in environment.items() if not key.startswith(f"{provider}_")}
-    environment.update(
-        RAGSELL_ANSWERS="extractive",
-        RAGSELL_WORKER_IN_PROCESS="false",
-        RAGSELL_PLANS_FILE=str(plans_file),
-        RAGSELL_DEEPGRAM_API_KEY=providers["deepgram_key"],
-        RAGSELL_DEEPGRAM_BASE_URL=providers["deepgram_url"],
-        RAGSELL_CARTESIA_API_KEY=providers["cartesia_key"],
-        RAGSELL_CARTESIA_BASE_URL=providers["cartesia_url"],
-        RAGSELL_VOICE_ALLOW_LOOPBACK="true",
-    )
-    log = (data_dir.parent / "ragsell.log").open("wb")
-    command = ["taskset", "-c", str(core), "nice", "-n", str(nice), str(Path(sys.executable).parent / "ragsell")]
-    command += ["serve", "--port", str(port), "--data-dir", str(data_dir)]
-    server = subprocess.Popen(command, env=environment, stdout=log, stderr=subprocess.STDOUT)
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            if server.poll() is not None:
-                raise RuntimeError(f"ragsell serve stopped at start; see {log.name}")
-            with contextlib.suppress(httpx.HTTPError):
-                if httpx.get(f"http://127.0.0.1:{port}/health/ready", timeout=1).status_code == 200:
-                    break
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"ragsell serve did not get ready in 60 s; see {log.name}")
-            time.sleep(0.2)
-        for pid in [server.pid, *child_pids(server.pid)]:
-            raise_priority(pid, nice)
-        yield server
-    finally:
-        if server.poll() is None:
-            server.send_signal(signal.SIGTERM)  # ragsell stops its embedded store itself
-            try:
-                server.wait(30)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait(10)
-        log.close()
+) -> contextlib.AbstractContextManager[subprocess.Popen]:
+    settings = {
+        "RAGSELL_ANSWERS": "extractive",
+        "RAGSELL_DEEPGRAM_API_KEY": providers["deepgram_key"],
+        "RAGSELL_DEEPGRAM_BASE_URL": providers["deepgram_url"],
+        "RAGSELL_CARTESIA_API_KEY": providers["cartesia_key"],
+        "RAGSELL_CARTESIA_BASE_URL": providers["cartesia_url"],
+        "RAGSELL_VOICE_ALLOW_LOOPBACK": "true",
+    }
+    return pinned_serve(data_dir, port, settings=settings, plans=plans(voice_seconds), core=core, nice=nice)
 
 
 def create_voice_site(base: str) -> tuple[SiteId, str]:
@@ -341,7 +307,7 @@ def create_voice_site(base: str) -> tuple[SiteId, str]:
 
 
 # ---------------------------------------------------------------------------------------
-# Voice turns on one kept-alive connection, timing every read.
+# Voice turns on one kept-alive connection, timing every read (bench/raw_http.py).
 
 
 @dataclass
@@ -354,81 +320,28 @@ class Turn:
     speech_events: int
 
 
-class TurnConnection:
-    def __init__(self, port: int, *, timeout: float) -> None:
-        self._port, self._timeout = port, timeout
-        self._reader: asyncio.StreamReader | None = None
-        self._writer: asyncio.StreamWriter | None = None
-
-    async def __aenter__(self) -> TurnConnection:
-        self._reader, self._writer = await asyncio.open_connection("127.0.0.1", self._port)
-        return self
-
-    async def __aexit__(self, *_: object) -> None:
-        if self._writer is not None:
-            self._writer.close()
-            with contextlib.suppress(ConnectionError):
-                await self._writer.wait_closed()
-
-    async def take(self, path: str, visitor: str, recording: bytes) -> Turn:
-        async with asyncio.timeout(self._timeout):
-            return await self._take(path, visitor, recording)
-
-    async def _take(self, path: str, visitor: str, recording: bytes) -> Turn:
-        assert self._reader is not None and self._writer is not None
-        request = (
-            f"POST {path} HTTP/1.1\r\nhost: 127.0.0.1:{self._port}\r\norigin: {ORIGIN}\r\n"
-            f"content-type: audio/wav\r\naccept: text/event-stream\r\nx-visitor-id: {visitor}\r\n"
-            f"x-client-message-id: {uuid.uuid4()}\r\ncontent-length: {len(recording)}\r\n\r\n"
-        ).encode() + recording
-        buffer = bytearray()
-        arrivals: list[tuple[int, float]] = []
-        reader = self._reader
-
-        async def more() -> None:
-            data = await reader.read(262_144)
-            if not data:
-                raise ConnectionError("ragsell closed the connection")
-            buffer.extend(data)
-            arrivals.append((len(buffer), time.perf_counter()))
-
-        sent = time.perf_counter()
-        self._writer.write(request)
-        while (head_end := buffer.find(b"\r\n\r\n")) < 0:
-            await more()
-        head = bytes(buffer[:head_end]).decode("latin-1").split("\r\n")
-        status = int(head[0].split()[1])
-        headers = {name.strip().lower(): value.strip() for name, _, value in (line.partition(":") for line in head[1:])}
-        position = head_end + 4
-        content = bytearray()
-        if headers.get("transfer-encoding") == "chunked":
-            while True:
-                while (line_end := buffer.find(b"\r\n", position)) < 0:
-                    await more()
-                size = int(bytes(buffer[position:line_end]).split(b";")[0], 16)
-                while len(buffer) < line_end + 2 + size + 2:
-                    await more()
-                content += buffer[line_end + 2 : line_end + 2 + size]
-                position = line_end + 2 + size + 2
-                if size == 0:
-                    break
-        else:
-            length = int(headers.get("content-length", "0"))
-            while len(buffer) < position + length:
-                await more()
-            content += buffer[position : position + length]
-        events: dict[str, float] = {}
-        speech_events = 0
-        # Litestar writes each event as one HTTP chunk: its lines are never cut by framing.
-        for found in EVENT_LINE.finditer(buffer, head_end):
-            name = found.group(1).decode()
-            speech_events += name == "speech"
-            if name in events:
-                continue
-            end = EVENT_END.search(buffer, found.end())
-            last = end.end() if end else len(buffer)
-            events[name] = next(when for size, when in arrivals if size >= last)
-        return Turn(status, bytes(content), sent, events, speech_events)
+async def take_turn(connection: RawConnection, path: str, visitor: str, recording: bytes) -> Turn:
+    """One recorded turn, and when the end of each kind of event first arrived."""
+    headers = {
+        "origin": ORIGIN,
+        "content-type": "audio/wav",
+        "accept": "text/event-stream",
+        "x-visitor-id": visitor,
+        "x-client-message-id": str(uuid.uuid4()),
+    }
+    response = await connection.post(path, recording, headers)
+    events: dict[str, float] = {}
+    speech_events = 0
+    # Litestar writes each event as one HTTP chunk: its lines are never cut by framing.
+    for found in EVENT_LINE.finditer(response.received, response.head_end):
+        name = found.group(1).decode()
+        speech_events += name == "speech"
+        if name in events:
+            continue
+        end = EVENT_END.search(response.received, found.end())
+        last = end.end() if end else len(response.received)
+        events[name] = response.arrived_by(last - 1)
+    return Turn(response.status, response.body, response.sent, events, speech_events)
 
 
 @dataclass
@@ -481,7 +394,7 @@ async def converse(
     recording = wav_recording(options.seconds)
     async with (
         httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", headers={"origin": ORIGIN}, timeout=30) as starter,
-        TurnConnection(port, timeout=options.timeout) as connection,
+        RawConnection("127.0.0.1", port, timeout=options.timeout, read_size=262_144) as connection,
     ):
         visitor = conversation = ""
         next_start = time.perf_counter()
@@ -496,7 +409,9 @@ async def converse(
             await asyncio.to_thread(providers.hear_next, question)
             await asyncio.sleep(max(options.pause, next_start - time.perf_counter()))
             next_start = time.perf_counter() + interval
-            turn = await connection.take(f"{base}/conversations/{conversation}/voice-turns", visitor, recording)
+            path = f"{base}/conversations/{conversation}/voice-turns"
+            async with asyncio.timeout(options.timeout):
+                turn = await take_turn(connection, path, visitor, recording)
             heard, marks = await asyncio.to_thread(providers.heard)
             transcript = turn_transcript(turn.body)
             if (
