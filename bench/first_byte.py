@@ -275,8 +275,9 @@ def ragsell_serve(
     )
 
 
-def create_site(base: str) -> tuple[SiteId, str]:
-    """Sign up, connect the site, then find its id and widget key in the site list."""
+def create_site(base: str, **settings: object) -> tuple[SiteId, str]:
+    """Sign up, connect the site (with ``settings``, as the dashboard API names them);
+    its id and widget key."""
     with httpx.Client(base_url=base, timeout=30) as client:
         account = {
             "name": "Bench",
@@ -287,9 +288,11 @@ def create_site(base: str) -> tuple[SiteId, str]:
         signed_up = client.post("/api/accounts", json=account)
         signed_up.raise_for_status()
         csrf = {"x-csrf-token": signed_up.json()["csrfToken"]}
-        client.post("/api/sites", json={"name": "Python docs", "url": SITE_URL}, headers=csrf).raise_for_status()
-        (site,) = client.get("/api/sites").raise_for_status().json()
-        return SiteId(site["id"]), site["widgetKey"]
+        site = client.post("/api/sites", json={"name": "Python docs", "url": SITE_URL}, headers=csrf)
+        site.raise_for_status()
+        if settings:
+            client.patch(f"/api/sites/{site.json()['id']}", json=settings, headers=csrf).raise_for_status()
+        return SiteId(site.json()["id"]), site.json()["widgetKey"]
 
 
 # ---------------------------------------------------------------------------------------

@@ -82,12 +82,12 @@ from bench.docs_corpus import load_chunks
 from bench.first_byte import (
     ORIGIN,
     SITE_BUDGET,
-    SITE_URL,
     SIZE,
     answerable_questions,
     core_busy,
     cores,
     cpu_seconds,
+    create_site,
     free_port,
     pages_that_fit,
     site_chunks,
@@ -100,7 +100,6 @@ from bench.pinned_serve import child_pids, pinned_serve
 from bench.raw_http import RawConnection
 from ragsell.adapters.local.onnx_embedder import OnnxMiniLMEmbedder
 from ragsell.application.conversations.answering import RELEVANCE_THRESHOLD
-from ragsell.domain.ids import SiteId
 from ragsell.domain.knowledge import Chunk
 
 # Voice turns a visitor may take a minute (VOICE_TURNS_PER_VISITOR is 12).
@@ -286,24 +285,6 @@ def ragsell_serve(
         "RAGSELL_VOICE_ALLOW_LOOPBACK": "true",
     }
     return pinned_serve(data_dir, port, settings=settings, plans=plans(voice_seconds), core=core, nice=nice)
-
-
-def create_voice_site(base: str) -> tuple[SiteId, str]:
-    """Sign up, connect the site and turn voice on; its id and widget key."""
-    with httpx.Client(base_url=base, timeout=30) as client:
-        account = {
-            "name": "Bench",
-            "email": f"bench-{uuid.uuid4().hex[:8]}@example.com",
-            "password": "correct horse battery staple",
-            "confirmsMinimumAge": True,
-        }
-        signed_up = client.post("/api/accounts", json=account)
-        signed_up.raise_for_status()
-        csrf = {"x-csrf-token": signed_up.json()["csrfToken"]}
-        site = client.post("/api/sites", json={"name": "Python docs", "url": SITE_URL}, headers=csrf)
-        site.raise_for_status()
-        client.patch(f"/api/sites/{site.json()['id']}", json={"voiceEnabled": True}, headers=csrf).raise_for_status()
-        return SiteId(site.json()["id"]), site.json()["widgetKey"]
 
 
 # ---------------------------------------------------------------------------------------
@@ -537,7 +518,7 @@ async def measure(
     workdir: Path,
 ) -> Timings:
     base = f"http://127.0.0.1:{port}"
-    site_id, widget_key = create_voice_site(base)
+    site_id, widget_key = create_site(base, voiceEnabled=True)
     uri = (workdir / "data" / "mongo" / "serving.uri").read_text().strip()
     written = await write_chunks(uri, site_id, site)
     pinned = {pid: cores(pid) for pid in [server.pid, *child_pids(server.pid)]}
