@@ -22,6 +22,7 @@ from ragsell.domain.sites import Site
 from ragsell.domain.usage import Meter
 from ragsell.domain.voice import (
     MAX_TURN_SECONDS,
+    SPEECH_SAMPLE_BYTES,
     SPEECH_SAMPLE_RATE,
     complete_sentences,
     pcm_seconds,
@@ -30,6 +31,9 @@ from ragsell.domain.voice import (
 )
 
 log = logging.getLogger(__name__)
+# Speech goes to the widget in events of about half a second: each event costs encoding
+# time of its own, and the widget plays them back to back.
+SPEECH_EVENT_BYTES = SPEECH_SAMPLE_RATE * SPEECH_SAMPLE_BYTES // 2
 # A recording a little longer than the widget's cap is clock skew, not abuse.
 _DURATION_TOLERANCE = 2.0
 
@@ -167,14 +171,26 @@ class TakeVoiceTurn:
 
         async def speak() -> None:
             nonlocal spoken_bytes
+            # The first audio goes out at once; the rest in pieces of about SPEECH_EVENT_BYTES.
+            unsent = bytearray()
+
+            async def send() -> None:
+                if unsent:
+                    await events.put(SpeechEvent(audio=bytes(unsent), sample_rate=SPEECH_SAMPLE_RATE))
+                    unsent.clear()
+
             try:
                 async for audio in self._speaking.speak_sentences(
                     queued_sentences(), voice=site.voice, language=language
                 ):
                     spoken_bytes += len(audio)
-                    await events.put(SpeechEvent(audio=audio, sample_rate=SPEECH_SAMPLE_RATE))
+                    unsent += audio
+                    if spoken_bytes == len(unsent) or len(unsent) >= SPEECH_EVENT_BYTES:
+                        await send()
+                await send()
             except SpeechUnavailable as error:
                 # The answer goes on in writing; the rest of its sentences are not spoken.
+                await send()
                 log.warning("text to speech unavailable", extra={"site_id": site.id, "error": repr(error)})
                 await events.put(ErrorEvent(code="speech_unavailable", message=replies.silent(site.branding.language)))
 
