@@ -78,12 +78,7 @@ class PostVisitorMessage:
     async def __call__(self, command: PostVisitorMessageCommand) -> AsyncIterator[AnswerEvent]:
         text = check_message_text(command.text)
         client_id = client_message_id(command.client_message_id)
-        site, conversation = await visitors_conversation(
-            self._sites,
-            self._own,
-            self._conversations,
-            command,
-        )
+        site, conversation = await visitors_conversation(self._sites, self._own, self._conversations, command)
         earlier = await self._conversations.message_by_client_id(site.id, conversation.id, client_id, Role.VISITOR)
         if earlier is not None:
             if earlier.text != text:

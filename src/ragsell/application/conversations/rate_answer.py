@@ -32,12 +32,7 @@ class RateAnswer:
         self._clock = clock
 
     async def __call__(self, command: RateAnswerCommand) -> None:
-        site, conversation = await visitors_conversation(
-            self._sites,
-            self._own,
-            self._conversations,
-            command,
-        )
+        site, conversation = await visitors_conversation(self._sites, self._own, self._conversations, command)
         await self._throttle.check(FEEDBACK_PER_VISITOR, f"{site.id}:{conversation.visitor_id}", self._clock.now())
         rated = await self._conversations.set_feedback(
             site.id, conversation.id, MessageId(command.message_id), command.feedback

@@ -54,12 +54,7 @@ class StartVoiceCall:
         self._clock = clock
 
     async def __call__(self, command: StartVoiceCallCommand) -> RoomTicket:
-        site, conversation = await visitors_conversation(
-            self._sites,
-            self._own,
-            self._conversations,
-            command,
-        )
+        site, conversation = await visitors_conversation(self._sites, self._own, self._conversations, command)
         require_voice(self._features, site, call=True)
         now = self._clock.now()
         await self._throttle.check(VOICE_CALLS_PER_VISITOR, f"{site.id}:{conversation.visitor_id}", now)

@@ -79,12 +79,7 @@ class TakeVoiceTurn:
 
     async def __call__(self, command: TakeVoiceTurnCommand) -> AsyncIterator[VoiceTurnEvent]:
         media_type = turn_media_type(command.media_type)
-        site, conversation = await visitors_conversation(
-            self._sites,
-            self._own,
-            self._conversations,
-            command,
-        )
+        site, conversation = await visitors_conversation(self._sites, self._own, self._conversations, command)
         require_voice(self._features, site)
         now = self._clock.now()
         await self._throttle.check(VOICE_TURNS_PER_VISITOR, f"{site.id}:{conversation.visitor_id}", now)
