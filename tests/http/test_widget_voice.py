@@ -117,6 +117,11 @@ async def take_turn(
     )
 
 
+async def stored_messages(visitor: Visitor, conversation_id: str) -> list[dict]:
+    path = f"/widget/v1/sites/{visitor.key}/conversations/{conversation_id}"
+    return (await visitor.client.get(path, headers={**FROM_SITE, "x-visitor-id": visitor.id})).json()["messages"]
+
+
 async def voice_used(owner: Owner) -> int:
     meters = (await owner.client.get("/api/usage")).json()["meters"]
     return next(m["used"] for m in meters if m["meter"] == "voice_seconds")
@@ -197,11 +202,7 @@ async def test_a_bad_recording_gets_a_clear_error_and_changes_nothing(
     assert (response.status_code, response.json()["code"]) == (422, "invalid_value")
     assert deepgram.requests == []
     assert await voice_used(owner) == 0
-    history = await visitor.client.get(
-        f"/widget/v1/sites/{visitor.key}/conversations/{conversation_id}",
-        headers={**FROM_SITE, "x-visitor-id": visitor.id},
-    )
-    assert history.json()["messages"] == []
+    assert await stored_messages(visitor, conversation_id) == []
 
 
 @pytest.mark.parametrize(
@@ -240,10 +241,15 @@ async def test_silence_is_counted_and_answered_with_a_request_to_try_again(
 
     events = parse_events((await take_turn(visitor, conversation_id)).text)
 
-    assert [name for name, _ in events] == ["transcript", "error"]
-    assert events[1][1]["code"] == "nothing_heard"
-    assert await voice_used(owner) == 2
-    assert cartesia.requests == []
+    names = [name for name, _ in events]
+    apology = events[-1][1]["message"]
+    spoken = speech_of(events)
+    assert names[0] == "transcript" and set(names[1:-1]) == {"speech"} and names[-1] == "error"
+    assert events[-1][1]["code"] == "nothing_heard"
+    assert [request.body["transcript"] for request in cartesia.requests] == [apology]
+    assert spoken == cartesia.pcm_for(apology)
+    assert await voice_used(owner) == voice_seconds(1.2, len(spoken) / (2 * SPEECH_SAMPLE_RATE))
+    assert await stored_messages(visitor, conversation_id) == []
 
 
 async def test_when_speech_fails_the_answer_is_still_written(

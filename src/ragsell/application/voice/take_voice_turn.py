@@ -124,11 +124,21 @@ class TakeVoiceTurn:
             raise VoiceUnavailable("Voice is not working right now; please type your question.") from None
 
     async def _nothing_heard(self, site: Site, transcript: Transcript) -> AsyncIterator[VoiceTurnEvent]:
+        """The visitor hears, as well as reads, that nothing was caught."""
+        language = site.branding.language
+        request = replies.nothing_heard(language)
+        spoken_bytes = 0
         try:
             yield TranscriptEvent(text="", language=transcript.language)
-            yield ErrorEvent(code="nothing_heard", message=replies.nothing_heard(site.branding.language))
+            try:
+                async for audio in self._speaking.speak(request, voice=site.voice, language=language):
+                    spoken_bytes += len(audio)
+                    yield SpeechEvent(audio=audio, sample_rate=SPEECH_SAMPLE_RATE)
+            except SpeechUnavailable as error:
+                log.warning("text to speech unavailable", extra={"site_id": site.id, "error": repr(error)})
+            yield ErrorEvent(code="nothing_heard", message=request)
         finally:
-            await self._charge(site, transcript.duration_seconds, 0.0)
+            await self._charge(site, transcript.duration_seconds, pcm_seconds(spoken_bytes))
 
     async def _spoken_answer(
         self, site: Site, transcript: Transcript, answer: AsyncIterator[AnswerEvent]
