@@ -76,9 +76,16 @@ class PostVisitorMessage:
         self._ids = ids
 
     async def __call__(self, command: PostVisitorMessageCommand) -> AsyncIterator[AnswerEvent]:
+        site, conversation = await visitors_conversation(self._sites, self._own, self._conversations, command)
+        return await self.post_in(site, conversation, command)
+
+    async def post_in(
+        self, site: Site, conversation: Conversation, command: PostVisitorMessageCommand
+    ) -> AsyncIterator[AnswerEvent]:
+        """As ``__call__``, in the site and conversation the caller has already checked
+        ``command`` against."""
         text = check_message_text(command.text)
         client_id = client_message_id(command.client_message_id)
-        site, conversation = await visitors_conversation(self._sites, self._own, self._conversations, command)
         earlier = await self._conversations.message_by_client_id(site.id, conversation.id, client_id, Role.VISITOR)
         if earlier is not None:
             if earlier.text != text:

@@ -93,7 +93,9 @@ class TakeVoiceTurn:
         if not question:
             return self._nothing_heard(site, transcript)
         try:
-            answer = await self._answer(
+            answer = await self._answer.post_in(
+                site,
+                conversation,
                 PostVisitorMessageCommand(
                     widget_key=command.widget_key,
                     origin=command.origin,
@@ -102,7 +104,7 @@ class TakeVoiceTurn:
                     client_message_id=command.client_message_id,
                     text=question,
                     channel=Channel.VOICE,
-                )
+                ),
             )
         except BaseException:
             await self._charge(site, transcript.duration_seconds, 0.0)
