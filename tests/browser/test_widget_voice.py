@@ -32,7 +32,7 @@ FAKE_MEDIA = ["--use-fake-device-for-media-stream", "--use-fake-ui-for-media-str
 MIC = f"{PANEL} button[aria-label='Ask by voice']"
 CALL = f"{PANEL} button[aria-label='Call the assistant']"
 NOTES = f"{PANEL} .note"
-SDK_PATH = "/widget/livekit-client-2.23.0.js"
+SDK_PATH = "/widget/livekit-client-2.23.0.mjs"
 
 # Before any of the page's scripts: notes each microphone asked for and each piece of
 # sound scheduled (when, how long, its first samples, and the context's time then).
@@ -53,6 +53,13 @@ AudioBufferSourceNode.prototype.start = function (when) {
   });
   return start.apply(this, arguments);
 };
+"""
+# A host page with RequireJS (Magento, many WordPress themes): a UMD script would hand
+# itself to this define instead of setting its global. Notes each call.
+REQUIREJS = """
+window.__defined = [];
+window.define = function () { window.__defined.push(arguments.length); };
+window.define.amd = {};
 """
 MICROPHONES_ASKED = "window.__microphones.length"
 # True once every microphone the page was given has been stopped.
@@ -231,28 +238,33 @@ def test_when_voice_is_down_the_visitor_is_told_and_can_still_type(
     assert page.evaluate(MICROPHONES_RELEASED)
 
 
+@pytest.mark.parametrize("requirejs", [False, True], ids=["plain-page", "page-with-requirejs"])
 def test_a_call_that_cannot_connect_says_so_and_lets_the_microphone_go(
-    voice_servers: VoiceServers, talking_shop: Site, visit: Visit
+    voice_servers: VoiceServers, talking_shop: Site, visit: Visit, requirejs: bool
 ) -> None:
     servers = voice_servers.servers
     rooms_before = len(voice_servers.livekit.rooms)
+    if requirejs:
+        visit.page.add_init_script(REQUIREJS)
     open_talking_widget(visit, servers, talking_shop)
     page = visit.page
     call = page.locator(CALL)
     expect(call).to_be_visible()
     # LiveKit's SDK is not fetched until the visitor calls.
     assert not any(path.endswith(SDK_PATH) for path in visit.paths(servers.ragsell))
-    assert page.evaluate("window.LivekitClient") is None
 
     with (
         page.expect_response(lambda response: response.url.endswith(SDK_PATH)) as sdk,
         page.expect_response(lambda response: response.url.endswith("/voice-calls")) as ticket,
+        # The SDK ran: its room tried the fake LiveKit, which takes no connections.
+        page.expect_websocket(lambda socket: "/rtc" in socket.url) as connection,
     ):
         call.click()
 
     assert ticket.value.status == 201
     assert set(json.loads(ticket.value.body())) == {"url", "token", "room", "endsAt"}
     assert sdk.value.ok
+    assert connection.value.url.startswith(json.loads(ticket.value.body())["url"].replace("http", "ws", 1))
     expect(page.locator(f"{NOTES}[role=alert]")).to_have_text(
         "The call could not be connected. Please try again later, or type your question.", timeout=30_000
     )
@@ -261,3 +273,7 @@ def test_a_call_that_cannot_connect_says_so_and_lets_the_microphone_go(
     assert page.evaluate(MICROPHONES_RELEASED)
     assert len(voice_servers.livekit.rooms) == rooms_before + 1
     assert visit.errors == []
+    # The SDK is imported as a module: it puts no global on the page and leaves its define alone.
+    assert page.evaluate("'LivekitClient' in window") is False
+    if requirejs:
+        assert page.evaluate("window.__defined") == []

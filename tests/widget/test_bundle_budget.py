@@ -79,3 +79,18 @@ async def test_the_assets_hold_no_placeholder_and_name_no_other_host(client: htt
         assert b"__RAGSELL_" not in body
         # No address of another host: the widget loads nothing from third parties.
         assert re.findall(rb"https?://[a-z0-9.-]+", body) == []
+
+
+async def test_livekits_sdk_is_one_module_cached_for_good_that_any_site_may_import(client: httpx.AsyncClient) -> None:
+    assets = build_assets()
+    assert re.fullmatch(r"/widget/livekit-client-\d+\.\d+\.\d+\.mjs", assets.livekit_path)
+    sdk = await client.get(assets.livekit_path, headers=SITE)
+
+    assert sdk.status_code == 200
+    assert sdk.headers["content-type"] == "text/javascript; charset=utf-8"
+    assert sdk.headers["cache-control"] == "public, max-age=31536000, immutable"
+    # Imported as a module by the UI on the owner's page: a CORS request.
+    assert sdk.headers["access-control-allow-origin"] == "*"
+    # One file, bundled: it imports nothing else, and names its licence first.
+    assert re.search(rb"\bimport\b", sdk.content) is None
+    assert sdk.content.startswith(b"/*! livekit-client ") and b"Apache License 2.0" in sdk.content[:500]

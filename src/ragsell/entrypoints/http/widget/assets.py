@@ -5,9 +5,9 @@
 - ``/widget/ui.<version>.js``: the chat UI with its CSS and words built in, imported by the
   loader when a visitor opens the chat. The version is a hash of its bytes, so it is
   cached for good. Both are fetched from the owners' sites: any origin may load them.
-- ``/widget/livekit-client-<version>.js``: LiveKit's browser SDK, vendored, which the UI
-  loads only when a visitor starts a live call. Its name holds its version, so it is
-  cached for good too.
+- ``/widget/livekit-client-<version>.mjs``: LiveKit's browser SDK, vendored as one minified
+  ES module, which the UI imports only when a visitor starts a live call. Its name holds
+  its version, so it is cached for good too.
 
 Each is compressed once, at start-up, and sent gzipped to browsers that accept it (all
 of them): the widget stays small on the owners' pages without a proxy that compresses.
@@ -69,7 +69,7 @@ def build_assets() -> WidgetAssets:
     labels = {language: words["open"] for language, words in strings.items()}
     loader = _fill(read("loader.js"), ui=ui_path, labels=json.dumps(labels, ensure_ascii=False)).encode()
     [livekit] = [
-        entry for entry in _STATIC.iterdir() if entry.name.startswith("livekit-client-") and entry.name.endswith(".js")
+        entry for entry in _STATIC.iterdir() if entry.name.startswith("livekit-client-") and entry.name.endswith(".mjs")
     ]
     return WidgetAssets(
         loader=Script.of(loader),

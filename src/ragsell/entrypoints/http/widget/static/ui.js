@@ -12,8 +12,9 @@ const ICONS = {
   stop: "M6 6h12v12H6z",
   call: "M6.6 10.8a15 15 0 0 0 6.6 6.6l2.2-2.2a1 1 0 0 1 1-.2 11.4 11.4 0 0 0 3.6.6 1 1 0 0 1 1 1V20a1 1 0 0 1-1 1A17 17 0 0 1 3 4a1 1 0 0 1 1-1h3.5a1 1 0 0 1 1 1c0 1.2.2 2.4.6 3.6a1 1 0 0 1-.3 1z",
 };
-// LiveKit's browser SDK, vendored beside this file and loaded only when a visitor starts a call.
-const LIVEKIT = new URL("livekit-client-2.23.0.js", import.meta.url).href;
+// LiveKit's browser SDK, vendored beside this file as an ES module and imported only when a
+// visitor starts a call: nothing of the page's (RequireJS's define, say) is used or touched.
+const LIVEKIT = new URL("livekit-client-2.23.0.mjs", import.meta.url).href;
 const MAX_RECORDING_SECONDS = 60;
 // A visitor asking for a person, in the languages the widget speaks.
 const PERSON = /\b(human|person|someone|agent|representative|call me|talk to|speak to|humano|persona|agente|llamad|humain|personne|conseiller|appelez|mensch|mitarbeiter|berater|anrufen|pessoa|atendente|liguem|umano|operatore|richiamat|medewerker|bel mij)/i;
@@ -390,15 +391,12 @@ export function mount({root, launcher, config, base, state, save, uuid, ink}) {
   };
 
   // A live call: the microphone first, then a room from the server, then LiveKit's SDK.
-  let sdk = null;
-  const livekit = () => (sdk = sdk || new Promise((resolve, reject) => root.append(E("script", {
-    src: LIVEKIT,
-    onload: () => resolve(window.LivekitClient),
-    onerror: () => {
-      sdk = null;
-      reject(new Error("LiveKit's SDK did not load."));
-    },
-  }))));
+  // A browser may keep a failed import's failure for the page's life: a retry asks anew.
+  let failedImports = 0;
+  const livekit = () => import(LIVEKIT + (failedImports ? "?retry=" + failedImports : "")).catch((error) => {
+    failedImports += 1;
+    throw error;
+  });
   const calling = (on) => {
     dial.setAttribute("aria-pressed", String(on));
     enable();
