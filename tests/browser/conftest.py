@@ -218,7 +218,9 @@ VOICE_PLANS = {
 }
 
 
-@pytest.fixture(scope="session")
+# Module-scoped: its server's worker sweep asks the fake LiveKit for rooms every minute,
+# which has no place in other modules' tests.
+@pytest.fixture(scope="module")
 def voice_servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[VoiceServers]:
     _need_chromium()
     port = free_port()

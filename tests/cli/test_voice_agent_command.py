@@ -123,7 +123,7 @@ async def livekit() -> AsyncIterator[AgentEndpoint]:
     endpoint = AgentEndpoint()
     app = web.Application()
     app.router.add_get("/agent", endpoint.handle)
-    runner = web.AppRunner(app, handler_cancellation=True, shutdown_timeout=1.0)
+    runner = web.AppRunner(app, handler_cancellation=True, shutdown_timeout=1.0, access_log=None)
     await runner.setup()
     listener = socket.create_server(("127.0.0.1", 0))
     await web.SockSite(runner, listener).start()

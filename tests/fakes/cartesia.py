@@ -123,7 +123,7 @@ class FakeCartesia:
         app.router.add_post("/tts/bytes", self._bytes)
         app.router.add_get("/tts/websocket", self._websocket)
         # A stalled handler is cancelled when its client leaves, so shutting down never waits on it.
-        self._runner = web.AppRunner(app, handler_cancellation=True, shutdown_timeout=0.5)
+        self._runner = web.AppRunner(app, handler_cancellation=True, shutdown_timeout=0.5, access_log=None)
         await self._runner.setup()
         listener = socket.create_server(("127.0.0.1", 0))
         await web.SockSite(self._runner, listener).start()

@@ -106,7 +106,7 @@ class FakeDeepgram:
         app.router.add_post(LISTEN_PATH, self._listen)
         app.router.add_get(LISTEN_PATH, self._stream)
         # A handler still delaying is cancelled when its client leaves, so shutting down never waits on it.
-        self._runner = web.AppRunner(app, handler_cancellation=True, shutdown_timeout=1.0)
+        self._runner = web.AppRunner(app, handler_cancellation=True, shutdown_timeout=1.0, access_log=None)
         await self._runner.setup()
         sock = socket.create_server(("127.0.0.1", 0))
         await web.SockSite(self._runner, sock).start()

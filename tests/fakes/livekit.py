@@ -111,7 +111,7 @@ class FakeLiveKit:
         app = web.Application()
         app.router.add_post("/twirp/livekit.RoomService/{method}", self._handle)
         # A handler still delaying is cancelled when its client gives up, so shutting down never waits on it.
-        self._runner = web.AppRunner(app, handler_cancellation=True, shutdown_timeout=1.0)
+        self._runner = web.AppRunner(app, handler_cancellation=True, shutdown_timeout=1.0, access_log=None)
         await self._runner.setup()
         sock = socket.create_server(("127.0.0.1", 0))
         await web.SockSite(self._runner, sock).start()
