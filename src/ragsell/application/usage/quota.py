@@ -7,6 +7,7 @@ import msgspec
 from ragsell.application.errors import NotFound, QuotaExceeded
 from ragsell.application.ports.metering import UsageLedger
 from ragsell.application.ports.repositories import OwnerRepository
+from ragsell.domain.accounts import Owner
 from ragsell.domain.ids import OwnerId, SiteId
 from ragsell.domain.usage import LIFETIME_START, Meter, PlanCatalogue, period_start_for
 
@@ -39,18 +40,13 @@ class Quota:
         self._plans = plans
 
     async def limit(self, owner_id: OwnerId, meter: Meter) -> int:
-        owner = await self._owners.get(owner_id)
-        if owner is None or owner.is_closed:
-            raise NotFound("That account does not exist.")
-        return self._plans.for_owner(owner.plan).limit(meter)
+        return self._limit(await self._account(owner_id), meter)
 
     async def reserve(
         self, *, owner_id: OwnerId, site_id: SiteId | None, meter: Meter, amount: int, now: datetime
     ) -> Reservation:
-        owner = await self._owners.get(owner_id)
-        if owner is None or owner.is_closed:
-            raise NotFound("That account does not exist.")
-        limit = self._plans.for_owner(owner.plan).limit(meter)
+        owner = await self._account(owner_id)
+        limit = self._limit(owner, meter)
         reservation = Reservation(
             owner_id=owner_id,
             site_id=site_id,
@@ -64,13 +60,9 @@ class Quota:
 
     async def ensure_remaining(self, *, owner_id: OwnerId, meter: Meter, now: datetime) -> None:
         """Raises QuotaExceeded when the owner has no units of ``meter`` left this period."""
-        owner = await self._owners.get(owner_id)
-        if owner is None or owner.is_closed:
-            raise NotFound("That account does not exist.")
-        limit = self._plans.for_owner(owner.plan).limit(meter)
-        period = period_start_for(meter, owner.created_at, now)
-        used = (await self._ledger.used(owner_id, {meter: period}))[meter]
-        if used >= limit:
+        owner = await self._account(owner_id)
+        limit = self._limit(owner, meter)
+        if await self._used(owner, meter, now) >= limit:
             raise QuotaExceeded(_EXCEEDED[meter], meter=meter.value, limit=limit)
 
     async def charge(self, *, owner_id: OwnerId, site_id: SiteId, meter: Meter, amount: int, now: datetime) -> bool:
@@ -79,14 +71,25 @@ class Quota:
         owner = await self._owners.get(owner_id)
         if owner is None:
             return False
-        limit = self._plans.for_owner(owner.plan).limit(meter)
-        period = period_start_for(meter, owner.created_at, now)
         if amount > 0:
+            period = period_start_for(meter, owner.created_at, now)
             await self._ledger.reserve(
                 owner_id=owner_id, site_id=site_id, meter=meter, period_start=period, amount=amount, limit=_NO_LIMIT
             )
-        used = (await self._ledger.used(owner_id, {meter: period}))[meter]
-        return used < limit
+        return await self._used(owner, meter, now) < self._limit(owner, meter)
+
+    async def _account(self, owner_id: OwnerId) -> Owner:
+        owner = await self._owners.get(owner_id)
+        if owner is None or owner.is_closed:
+            raise NotFound("That account does not exist.")
+        return owner
+
+    def _limit(self, owner: Owner, meter: Meter) -> int:
+        return self._plans.for_owner(owner.plan).limit(meter)
+
+    async def _used(self, owner: Owner, meter: Meter, now: datetime) -> int:
+        period = period_start_for(meter, owner.created_at, now)
+        return (await self._ledger.used(owner.id, {meter: period}))[meter]
 
     async def release(self, reservation: Reservation) -> None:
         await self._ledger.release(**msgspec.structs.asdict(reservation))
