@@ -99,5 +99,20 @@ class RoomBrief(msgspec.Struct, frozen=True, kw_only=True):
     ends_at: datetime
 
 
+_briefs = msgspec.json.Decoder(RoomBrief)
+
+
+def brief_metadata(brief: RoomBrief) -> str:
+    """The brief as a room's metadata."""
+    return msgspec.json.encode(brief).decode()
+
+
+def read_brief(metadata: str) -> RoomBrief:
+    try:
+        return _briefs.decode(metadata)
+    except msgspec.DecodeError:
+        raise InvalidValue("The room's metadata is not a call's brief.") from None
+
+
 def room_name(site_id: SiteId, room_id: str) -> str:
     return f"{ROOM_PREFIX}{site_id}-{room_id}"

@@ -1,18 +1,16 @@
 import logging
 from datetime import timedelta
 
-import msgspec
-
 from ragsell.application.ports.system import Clock
 from ragsell.application.ports.voice import SpeechUnavailable, VoiceRooms
 from ragsell.application.voice.features import VoiceFeatures
-from ragsell.domain.voice import ROOM_PREFIX, RoomBrief
+from ragsell.domain.errors import InvalidValue
+from ragsell.domain.voice import ROOM_PREFIX, read_brief
 
 log = logging.getLogger(__name__)
 # The voice agent closes a call at its end; the sweep closes what an agent that
 # stopped left open.
 GRACE = timedelta(minutes=1)
-_briefs = msgspec.json.Decoder(RoomBrief)
 
 
 class CloseOverdueCalls:
@@ -30,8 +28,8 @@ class CloseOverdueCalls:
         try:
             for room in await self._rooms.list(ROOM_PREFIX):
                 try:
-                    ends_at = _briefs.decode(room.metadata).ends_at
-                except msgspec.DecodeError:
+                    ends_at = read_brief(room.metadata).ends_at
+                except InvalidValue:
                     ends_at = room.created_at + self._features.call_limit
                 if now >= ends_at + GRACE:
                     await self._rooms.close(room.name)

@@ -1,8 +1,6 @@
 import logging
 from datetime import timedelta
 
-import msgspec
-
 from ragsell.application.conversations.visitor_conversation import VisitorConversationQuery, visitors_conversation
 from ragsell.application.errors import VoiceUnavailable
 from ragsell.application.ports.repositories import ConversationRepository, SiteRepository
@@ -13,14 +11,13 @@ from ragsell.application.usage.quota import Quota
 from ragsell.application.voice.features import VoiceFeatures, require_voice
 from ragsell.application.widget_access import OwnOrigin
 from ragsell.domain.usage import Meter
-from ragsell.domain.voice import RoomBrief, RoomTicket, room_name
+from ragsell.domain.voice import RoomBrief, RoomTicket, brief_metadata, room_name
 
 log = logging.getLogger(__name__)
 # The visitor has this long to join with the token; the room waits as long for them.
 JOIN_WINDOW = timedelta(minutes=2)
 # A call is the visitor and the voice agent.
 CALL_PARTICIPANTS = 2
-_briefs = msgspec.json.Encoder()
 
 
 class StartVoiceCallCommand(VisitorConversationQuery, frozen=True, kw_only=True):
@@ -73,7 +70,7 @@ class StartVoiceCall:
         try:
             await self._rooms.create(
                 name,
-                metadata=_briefs.encode(brief).decode(),
+                metadata=brief_metadata(brief),
                 empty_timeout=JOIN_WINDOW,
                 max_participants=CALL_PARTICIPANTS,
             )

@@ -5,8 +5,6 @@ import uuid
 from collections.abc import AsyncIterator
 from datetime import timedelta
 
-import msgspec
-
 from ragsell.application.conversations.answer_events import ErrorEvent, TokenEvent
 from ragsell.application.conversations.post_visitor_message import PostVisitorMessage, PostVisitorMessageCommand
 from ragsell.application.errors import NotFound, VoiceOff
@@ -18,7 +16,7 @@ from ragsell.application.voice.features import VoiceFeatures, require_voice
 from ragsell.domain.conversations import MAX_MESSAGE_LENGTH, Channel
 from ragsell.domain.errors import DomainError
 from ragsell.domain.usage import Meter
-from ragsell.domain.voice import ROOM_PREFIX, RoomBrief, voice_seconds
+from ragsell.domain.voice import ROOM_PREFIX, RoomBrief, read_brief, voice_seconds
 
 log = logging.getLogger(__name__)
 
@@ -113,9 +111,6 @@ class VoiceCall:
         return left
 
 
-_briefs = msgspec.json.Decoder(RoomBrief)
-
-
 class JoinVoiceCall:
     """What the voice agent asks when a room it was sent to starts: the call, checked
     again against the site and its plan, or the room closed."""
@@ -140,8 +135,8 @@ class JoinVoiceCall:
         if not room.startswith(ROOM_PREFIX):
             raise NotFound("Not a ragsell call room.")
         try:
-            brief = _briefs.decode(metadata)
-        except (msgspec.DecodeError, DomainError):
+            brief = read_brief(metadata)
+        except DomainError:
             raise NotFound("The room does not describe a call.") from None
         call = VoiceCall(room, brief, self._quota, self._rooms, self._answer, self._clock)
         try:
