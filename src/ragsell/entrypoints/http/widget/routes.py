@@ -12,7 +12,6 @@ from litestar.response import ServerSentEvent
 from litestar.response.sse import ServerSentEventMessage
 from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
-from ragsell.application.conversations.answer_events import AnswerEvent
 from ragsell.application.conversations.post_visitor_message import PostVisitorMessage, PostVisitorMessageCommand
 from ragsell.application.conversations.rate_answer import RateAnswer, RateAnswerCommand
 from ragsell.application.conversations.record_page_view import RecordPageView, RecordPageViewCommand
@@ -50,13 +49,12 @@ def _origin(request: Request) -> str | None:
     return request.headers.get("origin")
 
 
-def _stream(events: AsyncIterator[AnswerEvent] | AsyncIterator[VoiceTurnEvent]) -> ServerSentEvent:
+def _stream(events: AsyncIterator[VoiceTurnEvent]) -> ServerSentEvent:
+    # A typed answer's events are among a voice turn's (AnswerEvent is part of VoiceTurnEvent).
     return ServerSentEvent(_sse(events), headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
 
 
-async def _sse(
-    events: AsyncIterator[AnswerEvent] | AsyncIterator[VoiceTurnEvent],
-) -> AsyncIterator[ServerSentEventMessage]:
+async def _sse(events: AsyncIterator[VoiceTurnEvent]) -> AsyncIterator[ServerSentEventMessage]:
     async for event in events:
         name = type(event).__struct_config__.tag
         payload = msgspec.structs.asdict(event)
